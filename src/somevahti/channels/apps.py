@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "somevahti.channels"
+    label = "channels"
+    verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (MAINT-ADMINS registers itself)

@@ -1,0 +1,252 @@
+"""The `somevahti` command: thin verbs over the services, stable for other tools to call.
+
+Exit status: 0 on success, 1 where a verb says so (a blocking finding), 2 on bad input with
+the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+
+class BadInput(Exception):
+    """The user gave something wrong: say what and where, exit 2."""
+
+
+def _setup_django(*, migrate: bool = True) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "somevahti.config.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        ensure_database()
+
+
+def ensure_database() -> None:
+    """On a fresh database the tables are created first; on a current one this is quick."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _activate_language(lang: str | None) -> None:
+    from django.utils import translation
+
+    translation.activate(lang or os.environ.get("SOMEVAHTI_LANGUAGE") or "fi")
+
+
+# --- verbs -------------------------------------------------------------------------------
+
+
+def cmd_org_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    _activate_language(args.lang)
+    from somevahti.people.importer import OrganizationFileError, import_organization_file
+
+    try:
+        result = import_organization_file(path=args.file, dry_run=args.dry_run)
+    except OrganizationFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        return 2
+    print(result.summary(), file=out)
+    return 0
+
+
+def cmd_absences_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    _activate_language(args.lang)
+    from somevahti.people.ics import CalendarError
+    from somevahti.people.services import PersonNotFound, import_absences_file
+
+    try:
+        result = import_absences_file(
+            organization_slug=args.org, email=args.person, path=args.file, kind=args.kind, dry_run=args.dry_run
+        )
+    except (CalendarError, PersonNotFound) as exc:
+        print(str(exc), file=err)
+        return 2
+    print(result.summary(), file=out)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    _activate_language(args.lang)
+    import datetime as dt
+    import json
+
+    from somevahti.channels.queries import CoverageError, coverage_report
+
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else None
+    except ValueError:
+        raise BadInput(f"--start: {args.start!r} is not a date YYYY-MM-DD") from None
+    if args.days < 1 or args.days > 3660:
+        raise BadInput("--days: give a number of days from 1 to 3660")
+    try:
+        report = coverage_report(organization_slug=args.org, start=start, days=args.days)
+    except CoverageError as exc:
+        raise BadInput(str(exc)) from None
+    if args.format == "json":
+        json.dump(report.as_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(report.as_text())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str]) -> int:
+    from somevahti.checks import cli as checks_cli
+
+    def contacts_for(slug: str) -> Any:
+        _setup_django()
+        from somevahti.people.queries import public_contacts_for
+
+        return public_contacts_for(organization_slug=slug)
+
+    return checks_cli.run(list(argv), sys.stdin, out, err, contacts_loader=contacts_for)
+
+
+def cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    from somevahti.guideline.services import evaluate_rules
+    from somevahti.people.models import Organization
+
+    orgs = Organization.objects.filter(slug=args.org) if args.org else Organization.objects.all()
+    if args.org and not orgs.exists():
+        raise BadInput(f"--org: no organization {args.org!r}")
+    for org in orgs:
+        result = evaluate_rules(organization=org)
+        print(f"{org.slug}: opened {result.opened}, open {result.opened + result.still_open}, resolved {result.resolved}", file=out)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str]) -> int:
+    _setup_django(migrate=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["somevahti", *argv])
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=1.0)
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("crontask", no_heartbeat=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO, *, demo: bool = False) -> int:
+    _setup_django()
+    from somevahti.config.server import run_server
+
+    return run_server(host=args.host, port=args.port, demo=demo, background=not args.no_background, out=out)
+
+
+# --- parser ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="somevahti", description="Somevahti: the social media guideline in practice.")
+    sub = parser.add_subparsers(dest="verb", required=True)
+
+    for name, help_text in (("demo", "set up, load the demo organization if empty, and serve"), ("serve", "serve (production)")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--host", default=os.environ.get("SOMEVAHTI_HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("SOMEVAHTI_PORT", "8000")))
+        p.add_argument("--no-background", action="store_true", help="do not start the task worker and scheduler")
+
+    org = sub.add_parser("org", help="organizations")
+    org_sub = org.add_subparsers(dest="org_verb", required=True)
+    imp = org_sub.add_parser("import", help="load or update an organization from a JSON file")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--lang", choices=["fi", "sv", "en"])
+
+    absn = sub.add_parser("absences", help="absences")
+    absn_sub = absn.add_subparsers(dest="absences_verb", required=True)
+    aimp = absn_sub.add_parser("import", help="import absences from an iCalendar file")
+    aimp.add_argument("file")
+    aimp.add_argument("--org", required=True)
+    aimp.add_argument("--person", required=True, help="the person's work e-mail")
+    aimp.add_argument("--kind", default="vacation", choices=["vacation", "sick", "training", "leave", "other"])
+    aimp.add_argument("--dry-run", action="store_true")
+    aimp.add_argument("--lang", choices=["fi", "sv", "en"])
+
+    cov = sub.add_parser("coverage", help="administrator coverage gaps (MAINT-ADMINS)")
+    cov.add_argument("--org", required=True)
+    cov.add_argument("--start")
+    cov.add_argument("--days", type=int, default=180)
+    cov.add_argument("--format", choices=["text", "json"], default="text")
+    cov.add_argument("--lang", choices=["fi", "sv", "en"])
+
+    sub.add_parser("check", help="check a text for personal data and confidential matters", add_help=False)
+
+    ev = sub.add_parser("evaluate", help="evaluate the guideline's rules now")
+    ev.add_argument("--org")
+
+    sub.add_parser("worker", help="run the background task worker")
+    sub.add_parser("scheduler", help="run the scheduler of periodic tasks")
+    sub.add_parser("manage", help="Django's management commands", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    # `check` and `manage` parse their own arguments.
+    if argv and argv[0] in {"check", "manage"}:
+        verb, rest = argv[0], argv[1:]
+        try:
+            return cmd_check(argparse.Namespace(), out, err, rest) if verb == "check" else cmd_manage(argparse.Namespace(), out, err, rest)
+        except BadInput as exc:
+            print(f"somevahti {verb}: {exc}", file=err)
+            return 2
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code not in (0, None) else 0
+    handlers: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+        "coverage": cmd_coverage,
+        "evaluate": cmd_evaluate,
+        "worker": cmd_worker,
+        "scheduler": cmd_scheduler,
+        "demo": lambda a, o, e: cmd_serve(a, o, e, demo=True),
+        "serve": cmd_serve,
+    }
+    try:
+        if args.verb == "org":
+            return cmd_org_import(args, out, err)
+        if args.verb == "absences":
+            return cmd_absences_import(args, out, err)
+        return handlers[args.verb](args, out, err)
+    except BadInput as exc:
+        print(f"somevahti {args.verb}: {exc}", file=err)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Serving: the web process, plus the task worker and the scheduler as child processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import TextIO
+
+
+def _children() -> list[subprocess.Popen[bytes]]:
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "somevahti.config.cli"]
+    return [subprocess.Popen([*cmd, "worker"], env=env), subprocess.Popen([*cmd, "scheduler"], env=env)]
+
+
+def run_server(*, host: str, port: int, demo: bool, background: bool, out: TextIO) -> int:
+    from waitress import serve
+
+    from somevahti.config.wsgi import application
+
+    if demo:
+        from somevahti.people.demo import ensure_demo
+
+        credentials = ensure_demo()
+        print("", file=out)
+        print("Somevahti demo: Joroisten kunta", file=out)
+        for role, email, password in credentials:
+            print(f"  {role:<28} {email:<34} {password}", file=out)
+        print("  (new passwords are made at every start of the demo)", file=out)
+    children = _children() if background else []
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Serving on http://{host}:{port}/", file=out, flush=True)
+    try:
+        serve(application, host=host, port=port, threads=int(os.environ.get("WEB_THREADS", "8")), _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0

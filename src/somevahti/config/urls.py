@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from somevahti.config.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("", include("somevahti.core.urls")),
+    path("ohje/", include("somevahti.guideline.urls")),
+    path("ihmiset/", include("somevahti.people.urls")),
+    path("kanavat/", include("somevahti.channels.urls")),
+    path("tarkista/", include("somevahti.checks.urls")),
+]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Perm
+
+# (url name, label, permission needed)
+NAVIGATION = (
+    ("guideline:status", _("Guideline in practice"), Perm.VIEW_GUIDELINE),
+    ("channels:list", _("Channels"), Perm.VIEW_CHANNELS),
+    ("channels:coverage", _("Coverage"), Perm.VIEW_COVERAGE),
+    ("people:list", _("People"), Perm.VIEW_PEOPLE),
+    ("people:my_absences", _("My absences"), Perm.MANAGE_OWN_ABSENCES),
+    ("checks:check", _("Check a text"), Perm.CHECK_TEXT),
+    ("guideline:acknowledgements", _("Acknowledgements"), Perm.VIEW_ACKNOWLEDGEMENTS),
+    ("core:audit", _("Audit log"), Perm.VIEW_AUDIT),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    perms = getattr(request, "permissions", frozenset())
+    items = []
+    current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
+    for name, label, perm in NAVIGATION:
+        if perm in perms:
+            items.append({"url": reverse(name), "label": label, "current": name == current})
+    return {"nav_items": items, "current_organization": getattr(request, "organization", None)}

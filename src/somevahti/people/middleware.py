@@ -1,0 +1,38 @@
+"""Puts the organization a user works in, their person there and their permissions on the request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from somevahti.core import calendar
+from somevahti.core.roles import permissions_for
+
+from .models import Person
+
+SESSION_KEY = "somevahti_organization"
+
+
+class CurrentOrganizationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None  # type: ignore[attr-defined]
+        request.person = None  # type: ignore[attr-defined]
+        request.roles = frozenset()  # type: ignore[attr-defined]
+        request.permissions = frozenset()  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            people = Person.objects.filter(user=request.user).select_related("organization").prefetch_related("roles")
+            # Someone who has left the organization keeps their sign-in but loses its roles.
+            today = calendar.today()
+            people = [p for p in people if p.is_active_on(today)]
+            wanted = request.session.get(SESSION_KEY)
+            person = next((p for p in people if p.organization_id == wanted), None) or next(iter(people), None)
+            if person is not None:
+                request.organization = person.organization  # type: ignore[attr-defined]
+                request.person = person  # type: ignore[attr-defined]
+                request.roles = person.role_codes  # type: ignore[attr-defined]
+                request.permissions = permissions_for(request.roles)  # type: ignore[attr-defined]
+        return self.get_response(request)
