@@ -5,4 +5,5 @@ from . import views
 app_name = "checks"
 urlpatterns = [
     path("", views.check_page, name="check"),
+    path("julkiset-yhteystiedot/", views.contacts_page, name="contacts"),
 ]

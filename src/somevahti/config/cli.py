@@ -112,7 +112,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
 
     def contacts_for(slug: str) -> Any:
         _setup_django()
-        from somevahti.people.queries import public_contacts_for
+        from somevahti.checks.queries import public_contacts_for
 
         return public_contacts_for(organization_slug=slug)
 

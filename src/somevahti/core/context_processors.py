@@ -16,6 +16,7 @@ NAVIGATION = (
     ("people:list", _("People"), Perm.VIEW_PEOPLE),
     ("people:my_absences", _("My absences"), Perm.MANAGE_OWN_ABSENCES),
     ("checks:check", _("Check a text"), Perm.CHECK_TEXT),
+    ("checks:contacts", _("Public contact data"), Perm.MANAGE_CONTACTS),
     ("guideline:acknowledgements", _("Acknowledgements"), Perm.VIEW_ACKNOWLEDGEMENTS),
     ("core:audit", _("Audit log"), Perm.VIEW_AUDIT),
 )
