@@ -14,3 +14,6 @@ from somevahti.config.settings import DATA_DIR  # noqa: E402
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SOMEVAHTI_CONNECTORS = {"*": "somevahti.connectors.fake.FakeConnector"}
+META_APP_SECRET = "test-app-secret"
+META_VERIFY_TOKEN = "test-verify-token"

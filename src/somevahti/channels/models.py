@@ -88,3 +88,51 @@ class ChannelAdministrator(models.Model):
     @property
     def counts_for_coverage(self) -> bool:
         return self.role in self.COUNTS_FOR_COVERAGE
+
+
+class ChannelConnection(models.Model):
+    """How Somevahti reaches a channel on its platform: the token (encrypted), cursor and health."""
+
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", _("Not checked yet")
+        OK = "ok", _("Working")
+        RATE_LIMITED = "rate_limited", _("Rate limited")
+        UNAUTHORIZED = "unauthorized", _("Token expired or revoked")
+        FAILED = "failed", _("Failing")
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="connection")
+    token_encrypted = models.TextField(blank=True)
+    base_url = models.URLField(_("server address"), max_length=500, blank=True)
+    token_expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
+    cursor = models.TextField(blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    health = models.CharField(_("connection"), max_length=20, choices=Health.choices, default=Health.UNKNOWN)
+    health_message = models.TextField(blank=True)
+    health_checked_at = models.DateTimeField(null=True, blank=True)
+    rate_usage = models.JSONField(default=dict, blank=True)
+    retry_after = models.DateTimeField(null=True, blank=True)
+    # Who holds the account on the platform, as last read (compared with the administrators).
+    platform_administrators = models.JSONField(default=list, blank=True)
+    platform_administrators_read_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel connection")
+        verbose_name_plural = _("channel connections")
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.get_health_display()}"
+
+    @property
+    def organization_id(self) -> int:
+        return self.channel.organization_id
+
+    def set_token(self, token: str) -> None:
+        from somevahti.core.crypto import encrypt
+
+        self.token_encrypted = encrypt(token) if token else ""
+
+    def get_token(self) -> str:
+        from somevahti.core.crypto import decrypt
+
+        return decrypt(self.token_encrypted) if self.token_encrypted else ""

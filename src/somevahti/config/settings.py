@@ -42,6 +42,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Fernet key(s) for platform tokens at rest; derived from SECRET_KEY when empty (core.crypto).
+SOMEVAHTI_ENCRYPTION_KEY = os.environ.get("SOMEVAHTI_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "somevahti.people",
     "somevahti.channels",
     "somevahti.checks",
+    "somevahti.inbox",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,13 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "somevahti@localhost")
+
+# Meta (Facebook and Instagram): one app per Somevahti instance.
+META_APP_ID = os.environ.get("META_APP_ID", "")
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
+# Which adapter serves which platform ("*" for all); empty means the real adapters.
+SOMEVAHTI_CONNECTORS = {"*": os.environ["SOMEVAHTI_CONNECTOR"]} if os.environ.get("SOMEVAHTI_CONNECTOR") else {}
 
 # Business calendar (core.calendar): office hours on Finnish business days.
 OFFICE_HOURS_START = os.environ.get("OFFICE_HOURS_START", "08:00")

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from somevahti.config.api import api
+from somevahti.inbox.webhook_views import meta_webhook
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -11,4 +12,6 @@ urlpatterns = [
     path("ihmiset/", include("somevahti.people.urls")),
     path("kanavat/", include("somevahti.channels.urls")),
     path("tarkista/", include("somevahti.checks.urls")),
+    path("palautteet/", include("somevahti.inbox.urls")),
+    path("webhooks/meta/", meta_webhook, name="meta_webhook"),
 ]

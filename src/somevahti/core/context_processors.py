@@ -11,6 +11,7 @@ from .roles import Perm
 # (url name, label, permission needed)
 NAVIGATION = (
     ("guideline:status", _("Guideline in practice"), Perm.VIEW_GUIDELINE),
+    ("inbox:list", _("Feedback"), Perm.VIEW_INBOX),
     ("channels:list", _("Channels"), Perm.VIEW_CHANNELS),
     ("channels:coverage", _("Coverage"), Perm.VIEW_COVERAGE),
     ("people:list", _("People"), Perm.VIEW_PEOPLE),

@@ -40,6 +40,9 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_CONTACTS = "manage_contacts"          # the organization's public contact data
     VIEW_ARCHIVE = "view_archive"
+    VIEW_INBOX = "view_inbox"                    # the feedback inbox and its reports
+    ANSWER_INBOX = "answer_inbox"                # reply, assign, hide, close feedback
+    MANAGE_CANNED = "manage_canned"              # canned replies and official positions
 
 
 _EVERYONE = {Perm.VIEW_GUIDELINE, Perm.ACKNOWLEDGE, Perm.CHECK_TEXT, Perm.MANAGE_OWN_ABSENCES}
@@ -47,10 +50,12 @@ _EVERYONE = {Perm.VIEW_GUIDELINE, Perm.ACKNOWLEDGE, Perm.CHECK_TEXT, Perm.MANAGE
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.COMMS_LEAD: frozenset(Perm),
     Role.CHANNEL_ADMIN: frozenset(
-        _EVERYONE | {Perm.VIEW_CHANNELS, Perm.VIEW_COVERAGE, Perm.VIEW_FINDINGS, Perm.VIEW_PEOPLE}
+        _EVERYONE
+        | {Perm.VIEW_CHANNELS, Perm.VIEW_COVERAGE, Perm.VIEW_FINDINGS, Perm.VIEW_PEOPLE, Perm.VIEW_INBOX, Perm.ANSWER_INBOX}
     ),
     Role.SUPERVISOR: frozenset(
-        _EVERYONE | {Perm.VIEW_ACKNOWLEDGEMENTS, Perm.VIEW_PEOPLE, Perm.VIEW_CHANNELS, Perm.VIEW_COVERAGE}
+        _EVERYONE
+        | {Perm.VIEW_ACKNOWLEDGEMENTS, Perm.VIEW_PEOPLE, Perm.VIEW_CHANNELS, Perm.VIEW_COVERAGE, Perm.VIEW_INBOX}
     ),
     Role.EMPLOYEE: frozenset(_EVERYONE),
     Role.ELECTED_OFFICIAL: frozenset(_EVERYONE),

@@ -1,0 +1,419 @@
+"""Every change of state in the inbox: ingesting, assigning, replying, hiding, closing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from somevahti.channels.models import Channel, ChannelAdministrator, ChannelConnection
+from somevahti.checks.services import check_for_organization
+from somevahti.connectors.base import (
+    Connector,
+    Credentials,
+    Cursor,
+    IncomingInteraction,
+    InteractionKind,
+    InteractionRef,
+    Outcome,
+    Result,
+    Verb,
+)
+from somevahti.connectors.registry import connector_for
+from somevahti.core import audit
+from somevahti.guideline.queries import rule_parameters
+from somevahti.people.models import Absence, Person
+
+from .deadlines import deadline_for, parse_clock
+from .models import Interaction, InteractionEvent, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY_LENGTH = 8000
+
+
+class InboxError(Exception):
+    """Something a person asked for cannot be done; the message says why, translated."""
+
+
+class ReplyBlocked(InboxError):
+    def __init__(self, message: str, findings: list[Any]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class ReplyNeedsConfirmation(ReplyBlocked):
+    """Warnings were found: the person confirms with a reason, which is audited."""
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+def connector_for_channel(channel: Channel) -> Connector:
+    connection = ChannelConnection.objects.filter(channel=channel).first()
+    credentials = Credentials(
+        platform_id=channel.platform_id,
+        token=connection.get_token() if connection else "",
+        base_url=connection.base_url if connection else "",
+        handle=channel.handle,
+    )
+    return connector_for(channel.platform, credentials)
+
+
+def record_connection_outcome(*, channel: Channel, result: Result, now: dt.datetime | None = None) -> ChannelConnection:
+    """Keep the channel's connection health; a newly expired token e-mails its administrators."""
+    now = now or timezone.now()
+    connection, _created = ChannelConnection.objects.get_or_create(channel=channel)
+    previous = connection.health
+    health = {
+        Outcome.OK: ChannelConnection.Health.OK,
+        Outcome.PENDING: ChannelConnection.Health.OK,
+        Outcome.NOT_FOUND: ChannelConnection.Health.OK,
+        Outcome.RATE_LIMITED: ChannelConnection.Health.RATE_LIMITED,
+        Outcome.UNAUTHORIZED: ChannelConnection.Health.UNAUTHORIZED,
+        Outcome.FAILED: ChannelConnection.Health.FAILED,
+    }[result.outcome]
+    connection.health = health
+    connection.health_message = result.message[:2000]
+    connection.health_checked_at = now
+    if result.usage:
+        connection.rate_usage = dict(result.usage)
+    connection.retry_after = (
+        now + dt.timedelta(seconds=result.retry_after) if result.outcome == Outcome.RATE_LIMITED and result.retry_after else None
+    )
+    connection.save()
+    if health != previous:
+        audit.record(
+            "channels.connection_health_changed",
+            target=connection,
+            organization_id=channel.organization_id,
+            data={"from": previous, "to": health},
+        )
+        if health == ChannelConnection.Health.UNAUTHORIZED:
+            from .notifications import notify_token_problem
+
+            notify_token_problem(channel=channel, message=result.message)
+    return connection
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    answered_on_platform: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+def _same_day_parameters(organization: Any) -> tuple[dt.time, dt.time]:
+    params = rule_parameters(organization=organization, code="MAINT-SAME-DAY")
+    return parse_clock(params.get("cutoff", "14:00")), parse_clock(params.get("due", "16:00"))
+
+
+def _check(organization: Any, text: str) -> tuple[list[dict[str, Any]], bool]:
+    findings = check_for_organization(organization=organization, text=text, lang="fi")
+    stored = [{"type": f.type, "severity": str(f.severity), "start": f.start, "end": f.end, "rule": f.rule} for f in findings]
+    return stored, any(f.severity == "block" for f in findings)
+
+
+def _event(interaction: Interaction, verb: str, at: dt.datetime, **fields: Any) -> None:
+    InteractionEvent.objects.create(interaction=interaction, verb=verb, at=at, **fields)
+
+
+def _open_state(interaction: Interaction) -> str:
+    if interaction.first_response_at is not None:
+        return Interaction.State.ANSWERED
+    return Interaction.State.ASSIGNED if interaction.assignee_id else Interaction.State.NEW
+
+
+def ingest_interactions(
+    *, channel: Channel, items: Iterable[IncomingInteraction], now: dt.datetime | None = None
+) -> IngestResult:
+    """Store what a platform sent, idempotently: the same item twice is one interaction."""
+    now = now or timezone.now()
+    result = IngestResult()
+    cutoff, due = _same_day_parameters(channel.organization)
+    for item in items:
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    _ingest_one(channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result)
+                break
+            except IntegrityError:
+                # Another process stored the same item a moment ago: read it and go on as an update.
+                if attempt:
+                    raise
+    return result
+
+
+def _ingest_one(
+    *, channel: Channel, item: IncomingInteraction, now: dt.datetime, cutoff: dt.time, due: dt.time, result: IngestResult
+) -> None:
+    existing = Interaction.objects.select_for_update().filter(channel=channel, platform_id=item.platform_id).first()
+    if existing is None:
+        expects = not item.from_us and item.verb in (Verb.ADD, Verb.EDITED)
+        findings, blocking = _check(channel.organization, item.text) if item.text else ([], False)
+        state = Interaction.State.NEW
+        if item.from_us:
+            state = Interaction.State.CLOSED
+        elif item.verb == Verb.REMOVED:
+            state = Interaction.State.REMOVED
+        elif item.verb == Verb.HIDDEN:
+            state = Interaction.State.HIDDEN
+        interaction = Interaction.objects.create(
+            organization_id=channel.organization_id,
+            channel=channel,
+            kind=str(item.kind),
+            platform_id=item.platform_id,
+            post_platform_id=item.post_id,
+            parent_platform_id=item.parent_id,
+            thread_id=item.thread_id or item.post_id,
+            author_platform_id=item.author.platform_id,
+            author_name=item.author.name[:300],
+            author_handle=item.author.handle[:300],
+            text=item.text,
+            media_urls=list(item.media_urls),
+            permalink=item.permalink[:1000],
+            platform_extra=dict(item.extra),
+            from_us=item.from_us,
+            created_at=item.created_at,
+            received_at=now,
+            state=state,
+            expects_answer=expects and state == Interaction.State.NEW,
+            deadline=deadline_for(item.created_at, cutoff=cutoff, due=due) if expects else None,
+            findings=findings,
+            has_blocking_finding=blocking,
+        )
+        _event(interaction, "received", now, text_after=item.text, data={"verb": str(item.verb), "raw": dict(item.raw)})
+        result.created += 1
+        result.kinds[str(item.kind)] += 1
+        if item.from_us and item.parent_id:
+            result.answered_on_platform += _mark_answered_on_platform(channel, item, now)
+        return
+    interaction = existing
+    if item.verb in (Verb.ADD, Verb.EDITED):
+        if item.text and item.text != interaction.text:
+            before = interaction.text
+            interaction.text = item.text
+            interaction.findings, interaction.has_blocking_finding = _check(channel.organization, item.text)
+            interaction.save(update_fields=["text", "findings", "has_blocking_finding", "updated_at"])
+            _event(interaction, "edited", now, text_before=before, text_after=item.text, data={"raw": dict(item.raw)})
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        return
+    new_state = {
+        Verb.REMOVED: Interaction.State.REMOVED,
+        Verb.HIDDEN: Interaction.State.HIDDEN,
+        Verb.UNHIDDEN: _open_state(interaction),
+    }[item.verb]
+    if interaction.state == new_state:
+        result.unchanged += 1
+        return
+    interaction.state = new_state
+    interaction.save(update_fields=["state", "updated_at"])
+    _event(interaction, f"platform_{item.verb}", now, data={"raw": dict(item.raw)})
+    result.updated += 1
+
+
+def _mark_answered_on_platform(channel: Channel, item: IncomingInteraction, now: dt.datetime) -> int:
+    """An administrator answered straight on the platform: the comment is answered."""
+    parent = Interaction.objects.filter(channel=channel, platform_id=item.parent_id).first()
+    if parent is None or parent.first_response_at is not None:
+        return 0
+    parent.first_response_at = item.created_at
+    if parent.state in Interaction.OPEN_STATES:
+        parent.state = Interaction.State.ANSWERED
+    parent.save(update_fields=["first_response_at", "state", "updated_at"])
+    _event(parent, "answered_on_platform", now, data={"reply": item.platform_id})
+    return 1
+
+
+def poll_channel(*, channel: Channel, now: dt.datetime | None = None) -> IngestResult | None:
+    """Fetch what is new since the channel's cursor (the fallback to webhooks)."""
+    now = now or timezone.now()
+    connection, _created = ChannelConnection.objects.get_or_create(channel=channel)
+    if connection.retry_after and connection.retry_after > now:
+        return None
+    batch = connector_for_channel(channel).fetch_interactions(Cursor(connection.cursor))
+    if batch.outcome != Outcome.OK:
+        record_connection_outcome(
+            channel=channel, result=Result(batch.outcome, message=batch.message, retry_after=batch.retry_after), now=now
+        )
+        return None
+    result = ingest_interactions(channel=channel, items=batch.items, now=now)
+    ChannelConnection.objects.filter(pk=connection.pk).update(cursor=batch.cursor.value, last_fetched_at=now)
+    record_connection_outcome(channel=channel, result=Result(Outcome.OK), now=now)
+    return result
+
+
+# --- people's actions -------------------------------------------------------------------------
+
+
+def _require_same_organization(interaction: Interaction, person: Person) -> None:
+    if person.organization_id != interaction.organization_id:
+        raise InboxError(_("That person is not in this organization."))
+
+
+@transaction.atomic
+def assign_interaction(*, interaction: Interaction, assignee: Person, by: AbstractBaseUser | None) -> Interaction:
+    """Hand a comment to a colleague. Its deadline does not move."""
+    _require_same_organization(interaction, assignee)
+    interaction.assignee = assignee
+    if interaction.state == Interaction.State.NEW:
+        interaction.state = Interaction.State.ASSIGNED
+    interaction.save(update_fields=["assignee", "state", "updated_at"])
+    _event(interaction, "assigned", timezone.now(), actor=by if by and by.is_authenticated else None, data={"assignee": assignee.email})
+    audit.record("inbox.interaction_assigned", target=interaction, actor=by, data={"assignee": assignee.email})
+    return interaction
+
+
+def available_responders(*, channel: Channel, at: dt.datetime) -> list[Person]:
+    """The channel's administrators, editors and moderators at work at `at`."""
+    admins = ChannelAdministrator.objects.filter(channel=channel, since__lte=at).filter(
+        Q(until__isnull=True) | Q(until__gt=at)
+    ).select_related("person")
+    away = set(Absence.objects.filter(start__lte=at, end__gt=at).values_list("person_id", flat=True))
+    day = at.date()
+    people = {a.person.pk: a.person for a in admins if a.person.pk not in away and a.person.is_active_on(day)}
+    return sorted(people.values(), key=lambda p: p.name)
+
+
+def auto_assign(*, interaction: Interaction, now: dt.datetime | None = None) -> Person | None:
+    """Give the interaction to the available responder with the fewest open items."""
+    now = now or timezone.now()
+    candidates = available_responders(channel=interaction.channel, at=now)
+    if not candidates:
+        return None
+    load = dict(
+        Interaction.objects.filter(assignee__in=candidates, state__in=Interaction.OPEN_STATES)
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+        .values_list("assignee", "n")
+    )
+    chosen = min(candidates, key=lambda p: (load.get(p.pk, 0), p.name))
+    assign_interaction(interaction=interaction, assignee=chosen, by=None)
+    return chosen
+
+
+def send_reply(
+    *,
+    interaction: Interaction,
+    text: str,
+    by: AbstractBaseUser | None,
+    override_reason: str = "",
+    now: dt.datetime | None = None,
+) -> Reply:
+    """Check the reply, record the attempt, send it through the platform, record the outcome."""
+    text = text.strip()
+    if not text:
+        raise InboxError(_("The reply is empty."))
+    if len(text) > MAX_REPLY_LENGTH:
+        raise InboxError(_("The reply is too long (at most %(max)s characters).") % {"max": MAX_REPLY_LENGTH})
+    if interaction.state == Interaction.State.REMOVED:
+        raise InboxError(_("The comment has been removed from the platform; it cannot be answered there."))
+    findings = check_for_organization(organization=interaction.organization, text=text, lang="fi")
+    if any(f.severity == "block" for f in findings):
+        raise ReplyBlocked(_("The reply contains something that must not be published."), findings)
+    warnings = [f for f in findings if f.severity == "warn"]
+    if warnings and not override_reason.strip():
+        raise ReplyNeedsConfirmation(_("Check the warnings; to send anyway, give a reason."), warnings)
+    reply = Reply.objects.create(interaction=interaction, text=text, author=by, idempotency_key=uuid.uuid4().hex)
+    if warnings:
+        audit.record(
+            "inbox.reply_warning_overridden",
+            target=interaction,
+            actor=by,
+            data={"reason": override_reason.strip(), "types": sorted({f.type for f in warnings})},
+        )
+    ref = InteractionRef(
+        platform_id=interaction.platform_id, kind=InteractionKind(interaction.kind), extra=dict(interaction.platform_extra)
+    )
+    result = connector_for_channel(interaction.channel).reply(ref, text)
+    now = now or timezone.now()
+    return _record_reply_outcome(reply=reply, result=result, by=by, now=now)
+
+
+@transaction.atomic
+def _record_reply_outcome(*, reply: Reply, result: Result, by: AbstractBaseUser | None, now: dt.datetime) -> Reply:
+    interaction = Interaction.objects.select_for_update().get(pk=reply.interaction_id)
+    reply.outcome = str(result.outcome)
+    reply.message = result.message[:2000]
+    if result.ok:
+        reply.status = Reply.Status.SENT
+        reply.platform_id = result.platform_id
+        reply.url = result.url[:1000]
+        reply.sent_at = now
+        if interaction.first_response_at is None:
+            interaction.first_response_at = now
+        interaction.state = Interaction.State.ANSWERED
+        interaction.save(update_fields=["first_response_at", "state", "updated_at"])
+        _event(interaction, "answered", now, actor=by if by and by.is_authenticated else None, text_after=reply.text)
+        audit.record("inbox.reply_sent", target=interaction, actor=by, data={"reply": reply.platform_id})
+    else:
+        reply.status = Reply.Status.FAILED
+        if result.outcome == Outcome.NOT_FOUND:
+            interaction.state = Interaction.State.REMOVED
+            interaction.save(update_fields=["state", "updated_at"])
+            _event(interaction, "platform_removed", now, data={"noticed": "reply"})
+        audit.record("inbox.reply_failed", target=interaction, actor=by, data={"outcome": reply.outcome})
+    reply.save()
+    if result.outcome in (Outcome.UNAUTHORIZED, Outcome.RATE_LIMITED, Outcome.FAILED):
+        record_connection_outcome(channel=interaction.channel, result=result, now=now)
+    return reply
+
+
+def hide_interaction(*, interaction: Interaction, hidden: bool, by: AbstractBaseUser | None) -> Result:
+    """Hide (or show again) on the platform; Somevahti keeps its own copy either way."""
+    ref = InteractionRef(platform_id=interaction.platform_id, kind=InteractionKind(interaction.kind), extra=dict(interaction.platform_extra))
+    result = connector_for_channel(interaction.channel).hide(ref, hidden)
+    now = timezone.now()
+    with transaction.atomic():
+        if result.ok:
+            interaction.state = Interaction.State.HIDDEN if hidden else _open_state(interaction)
+            interaction.save(update_fields=["state", "updated_at"])
+            _event(interaction, "hidden" if hidden else "unhidden", now, actor=by if by and by.is_authenticated else None)
+            audit.record("inbox.interaction_hidden" if hidden else "inbox.interaction_unhidden", target=interaction, actor=by)
+        elif result.outcome == Outcome.NOT_FOUND:
+            interaction.state = Interaction.State.REMOVED
+            interaction.save(update_fields=["state", "updated_at"])
+            _event(interaction, "platform_removed", now, data={"noticed": "hide"})
+    if result.outcome in (Outcome.UNAUTHORIZED, Outcome.RATE_LIMITED, Outcome.FAILED):
+        record_connection_outcome(channel=interaction.channel, result=result, now=now)
+    return result
+
+
+@transaction.atomic
+def mark_no_answer_needed(*, interaction: Interaction, reason: str, by: AbstractBaseUser | None) -> Interaction:
+    reason = reason.strip()
+    if not reason:
+        raise InboxError(_("Give a reason why no answer is needed."))
+    interaction.expects_answer = False
+    interaction.no_answer_reason = reason[:2000]
+    interaction.state = Interaction.State.CLOSED
+    interaction.save(update_fields=["expects_answer", "no_answer_reason", "state", "updated_at"])
+    _event(interaction, "no_answer_needed", timezone.now(), actor=by if by and by.is_authenticated else None, data={"reason": reason})
+    audit.record("inbox.marked_no_answer_needed", target=interaction, actor=by, data={"reason": reason})
+    return interaction
+
+
+@transaction.atomic
+def close_interaction(*, interaction: Interaction, by: AbstractBaseUser | None) -> Interaction:
+    interaction.state = Interaction.State.CLOSED
+    interaction.save(update_fields=["state", "updated_at"])
+    _event(interaction, "closed", timezone.now(), actor=by if by and by.is_authenticated else None)
+    audit.record("inbox.interaction_closed", target=interaction, actor=by)
+    return interaction

@@ -1,0 +1,47 @@
+"""Background work of the inbox. Tasks take ids, call services, hold no logic."""
+
+from __future__ import annotations
+
+from crontask import cron
+from django.tasks import task
+
+from somevahti.channels.models import Channel
+
+from . import escalation, services, webhooks
+
+
+@task()
+def process_webhook_delivery_task(delivery_id: int) -> None:
+    webhooks.process_delivery(delivery_id=delivery_id)
+
+
+@cron("*/5 * * * *")
+@task()
+def retry_webhook_deliveries_task() -> None:
+    webhooks.retry_failed_deliveries()
+
+
+@task()
+def poll_channel_task(channel_id: int) -> None:
+    channel = Channel.objects.filter(pk=channel_id, status=Channel.Status.ACTIVE).first()
+    if channel is not None:
+        services.poll_channel(channel=channel)
+
+
+@cron("*/10 * * * *")
+@task()
+def poll_channels_task() -> None:
+    for channel_id in Channel.objects.filter(status=Channel.Status.ACTIVE).values_list("pk", flat=True):
+        poll_channel_task.enqueue(channel_id=channel_id)
+
+
+@cron("*/5 * * * *")
+@task()
+def send_deadline_reminders_task() -> None:
+    escalation.send_deadline_reminders()
+
+
+@cron("0 7 * * Mon-Fri")
+@task()
+def send_daily_summaries_task() -> None:
+    escalation.send_daily_summaries()
