@@ -38,9 +38,13 @@ def smtp_server(settings: pytest.FixtureRequest) -> Iterator[SmtpInbox]:
             inbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd cannot listen on port 0: find a free port first
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=inbox.port)
     controller.start()
-    inbox.port = controller.server.sockets[0].getsockname()[1]
     settings.MAILERS = {  # type: ignore[attr-defined]
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -17,3 +17,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SOMEVAHTI_CONNECTORS = {"*": "somevahti.connectors.fake.FakeConnector"}
 META_APP_SECRET = "test-app-secret"
 META_VERIFY_TOKEN = "test-verify-token"
+ICS_FEED_ALLOW_PRIVATE = True  # the tests serve calendars on loopback

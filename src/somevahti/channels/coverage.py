@@ -30,6 +30,18 @@ class Gap:
     available: tuple[str, ...]  # keys (e-mails) of those available, sorted
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Aware datetimes that share a tzinfo compare and subtract by wall clock, ignoring fold: in
+    Helsinki's autumn hour 03:30+03:00 would sort after 03:10+02:00. UTC has no such hour."""
+    if moment in (dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC)):
+        return moment
+    return moment.astimezone(dt.UTC)
+
+
+def _utc_all(intervals: Iterable[Interval]) -> list[Interval]:
+    return [(_utc(s), _utc(e)) for s, e in intervals]
+
+
 def _union(intervals: Iterable[Interval]) -> list[Interval]:
     merged: list[Interval] = []
     for start, end in sorted(i for i in intervals if i[0] < i[1]):
@@ -63,24 +75,24 @@ def _subtract(base: list[Interval], holes: list[Interval]) -> list[Interval]:
 def availability(
     *, periods: Sequence[Interval], active: Interval | None, absences: Sequence[Interval], window: Interval
 ) -> list[Interval]:
-    """When one person is available as administrator inside the window."""
-    lo, hi = window
+    """When one person is available as administrator inside the window (in UTC)."""
+    lo, hi = _utc(window[0]), _utc(window[1])
     if active is not None:
-        lo, hi = max(lo, active[0]), min(hi, active[1])
-    clipped = [(max(s, lo), min(e, hi)) for s, e in periods]
-    return _subtract(_union(clipped), _union(absences))
+        lo, hi = max(lo, _utc(active[0])), min(hi, _utc(active[1]))
+    clipped = [(max(s, lo), min(e, hi)) for s, e in _utc_all(periods)]
+    return _subtract(_union(clipped), _union(_utc_all(absences)))
 
 
 def coverage_gaps(
     *, window: Interval, available: dict[str, list[Interval]], min_admins: int
 ) -> list[Gap]:
-    """Gaps in a window, given each administrator's availability intervals."""
-    start, end = window
+    """Gaps in a window, given each administrator's availability intervals. Times come out in UTC."""
+    start, end = _utc(window[0]), _utc(window[1])
     if start >= end:
         return []
     events: dict[dt.datetime, list[tuple[str, int]]] = {}
     for key, intervals in available.items():
-        for s, e in intervals:
+        for s, e in _utc_all(intervals):
             s, e = max(s, start), min(e, end)
             if s < e:
                 events.setdefault(s, []).append((key, 1))

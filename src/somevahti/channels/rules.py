@@ -37,12 +37,15 @@ class AdministratorCoverage(RuleCheck):
         channels = list(Channel.objects.filter(organization=organization, status=Channel.Status.ACTIVE))
         all_gaps = gaps_for_channels(channels=channels, window=window, min_admins=min_admins)
         for channel in channels:
-            url = reverse("channels:coverage")
             for gap in all_gaps[channel.pk]:
                 if gap.end <= now:
                     continue
+                # A gap that began before the window keeps one identity while the window moves on.
+                since = "before" if gap.start <= window[0] else gap.start.isoformat()
+                start_day = max(gap.start, now).astimezone(HELSINKI).date()
+                url = f"{reverse('channels:coverage')}?start={start_day.isoformat()}"
                 yield Found(
-                    key=f"channel:{channel.pk}:gap:{gap.start.isoformat()}",
+                    key=f"channel:{channel.pk}:gap:{since}",
                     message=gettext_noop(
                         "%(channel)s has %(available)s of the %(required)s administrators required "
                         "from %(start)s to %(end)s."
@@ -65,7 +68,7 @@ class AdministratorCoverage(RuleCheck):
                 ),
                 params={
                     "name": admin.person.name,
-                    "date": admin.person.active_until.strftime("%d.%m.%Y"),
+                    "date": admin.person.active_until.strftime("%d.%m.%Y") if admin.person.active_until else "",
                     "channel": str(admin.channel),
                 },
                 subject=admin.person.name,

@@ -71,10 +71,18 @@ def administrators_leaving(*, organization: Any, today: dt.date) -> list[Channel
     return leaving
 
 
+class ChannelError(ValueError):
+    """A change that would break a channel's facts (another organization's person, a period ending before it starts)."""
+
+
 @transaction.atomic
 def add_administrator(
     *, channel: Channel, person: Any, role: str, since: dt.datetime, until: dt.datetime | None, by: AbstractBaseUser | None
 ) -> ChannelAdministrator:
+    if person.organization_id != channel.organization_id:
+        raise ChannelError("the person belongs to another organization")
+    if until is not None and until <= since:
+        raise ChannelError("the period ends before it starts")
     admin = ChannelAdministrator.objects.create(channel=channel, person=person, role=role, since=since, until=until)
     audit.record(
         "channels.administrator_added", target=admin, actor=by,
@@ -85,6 +93,8 @@ def add_administrator(
 
 @transaction.atomic
 def end_administrator(*, administrator: ChannelAdministrator, until: dt.datetime, by: AbstractBaseUser | None) -> ChannelAdministrator:
+    if until <= administrator.since:
+        raise ChannelError("the period ends before it starts")
     administrator.until = until
     administrator.save(update_fields=["until"])
     audit.record(

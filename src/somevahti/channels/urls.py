@@ -6,4 +6,11 @@ app_name = "channels"
 urlpatterns = [
     path("", views.channel_list, name="list"),
     path("kattavuus/", views.coverage, name="coverage"),
+    path("<int:channel_id>/", views.channel_detail, name="detail"),
+    path("<int:channel_id>/yllapitajat/", views.administrator_add, name="administrator_add"),
+    path(
+        "<int:channel_id>/yllapitajat/<int:administrator_id>/paata/",
+        views.administrator_end,
+        name="administrator_end",
+    ),
 ]

@@ -133,6 +133,73 @@ def cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_inbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The feedback inbox of one organization, as a table or as JSON for other tools."""
+    _setup_django()
+    _activate_language(args.lang)
+    import json
+
+    from somevahti.core.calendar import HELSINKI
+    from somevahti.inbox.queries import STATE_OPEN, InboxFilter, UnknownState, inbox_items, state_filter_values
+    from somevahti.people.models import Organization
+
+    organization = Organization.objects.filter(slug=args.org).first()
+    if organization is None:
+        raise BadInput(f"--org: no organization {args.org!r}")
+    state = args.state or STATE_OPEN
+    try:
+        items = list(inbox_items(organization=organization, filters=InboxFilter(state=state, sort="newest")))
+    except UnknownState:
+        raise BadInput(f"--state: {state!r} is not one of {', '.join(state_filter_values())}") from None
+
+    def moment(value: Any) -> str | None:
+        return value.astimezone(HELSINKI).isoformat() if value is not None else None
+
+    rows = [
+        {
+            "id": item.pk,
+            "channel": item.channel.key,
+            "kind": item.kind,
+            "author": item.author_name or item.author_handle,
+            "text": item.text,
+            "created_at": moment(item.created_at),
+            "received_at": moment(item.received_at),
+            "deadline": moment(item.deadline),
+            "state": item.state,
+            "assignee": item.assignee.email if item.assignee else None,
+            "findings": [str(f.get("type", "")) for f in item.findings],
+        }
+        for item in items
+    ]
+    if args.format == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if not rows:
+        print(f"{organization.slug}: no feedback items in state {state}", file=out)
+        return 0
+    columns = ("id", "channel", "kind", "state", "deadline", "assignee", "author", "findings", "text")
+    table = [
+        [
+            str(row["id"]),
+            str(row["channel"]),
+            str(row["kind"]),
+            str(row["state"]),
+            (row["deadline"] or "-")[:16].replace("T", " "),
+            row["assignee"] or "-",
+            str(row["author"])[:24],
+            ",".join(row["findings"]) or "-",
+            " ".join(str(row["text"]).split())[:60],
+        ]
+        for row in rows
+    ]
+    widths = [max(len(column), *(len(line[i]) for line in table)) for i, column in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(), file=out)
+    for line in table:
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip(), file=out)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str]) -> int:
     _setup_django(migrate=False)
     from django.core.management import execute_from_command_line
@@ -158,6 +225,10 @@ def cmd_scheduler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO, *, demo: bool = False) -> int:
+    if demo:
+        # The demo talks to in-memory platforms that receive realistic comments over time.
+        os.environ.setdefault("SOMEVAHTI_CONNECTOR", "somevahti.connectors.fake.FakeConnector")
+        os.environ.setdefault("SOMEVAHTI_DEMO_FEED", "true")
     _setup_django()
     from somevahti.config.server import run_server
 
@@ -206,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate the guideline's rules now")
     ev.add_argument("--org")
 
+    inbox = sub.add_parser("inbox", help="the feedback inbox (MAINT-SAME-DAY)")
+    inbox.add_argument("--org", required=True)
+    inbox.add_argument("--state", help="open, all, or one state: new, assigned, answered, closed, hidden, removed (default open: new and assigned)")
+    inbox.add_argument("--format", choices=["text", "json"], default="text")
+    inbox.add_argument("--lang", choices=["fi", "sv", "en"])
+
     sub.add_parser("worker", help="run the background task worker")
     sub.add_parser("scheduler", help="run the scheduler of periodic tasks")
     sub.add_parser("manage", help="Django's management commands", add_help=False)
@@ -232,6 +309,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     handlers: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
         "coverage": cmd_coverage,
         "evaluate": cmd_evaluate,
+        "inbox": cmd_inbox,
         "worker": cmd_worker,
         "scheduler": cmd_scheduler,
         "demo": lambda a, o, e: cmd_serve(a, o, e, demo=True),

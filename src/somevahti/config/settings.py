@@ -197,6 +197,9 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 # Which adapter serves which platform ("*" for all); empty means the real adapters.
 SOMEVAHTI_CONNECTORS = {"*": os.environ["SOMEVAHTI_CONNECTOR"]} if os.environ.get("SOMEVAHTI_CONNECTOR") else {}
 
+# The demo's fake platforms produce comments over time.
+SOMEVAHTI_DEMO_FEED = env_bool("SOMEVAHTI_DEMO_FEED", False)
+
 # Business calendar (core.calendar): office hours on Finnish business days.
 OFFICE_HOURS_START = os.environ.get("OFFICE_HOURS_START", "08:00")
 OFFICE_HOURS_END = os.environ.get("OFFICE_HOURS_END", "16:00")
@@ -204,6 +207,8 @@ OFFICE_HOURS_END = os.environ.get("OFFICE_HOURS_END", "16:00")
 # Limits on what people and feeds may hand us.
 ICS_MAX_BYTES = int(os.environ.get("ICS_MAX_BYTES", str(5 * 1024 * 1024)))
 ICS_FEED_TIMEOUT = float(os.environ.get("ICS_FEED_TIMEOUT", "15"))
+# Feeds on loopback or private networks are refused unless this is set (tests, closed intranets).
+ICS_FEED_ALLOW_PRIVATE = env_bool("ICS_FEED_ALLOW_PRIVATE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

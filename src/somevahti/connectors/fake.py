@@ -95,10 +95,24 @@ class FakeConnector:
     platform: ClassVar[str] = "fake"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
 
-    def __init__(self, *, credentials: Credentials, platform: str = "fake", **options: Any) -> None:
+    def __init__(self, *, credentials: Credentials, platform: str = "fake", demo: bool | None = None, **options: Any) -> None:
         self.credentials = credentials
         self.platform_name = platform
         self.account = account(platform, credentials.platform_id)
+        if demo is None:
+            from django.conf import settings
+
+            demo = bool(getattr(settings, "SOMEVAHTI_DEMO_FEED", False))
+        self.demo = demo
+
+    def _demo_batch(self, since: Cursor) -> Batch:
+        """The demo's conversation: comments derived from time itself (connectors.demo_feed)."""
+        from .demo_feed import demo_comments
+
+        now = dt.datetime.now(dt.UTC)
+        last = dt.datetime.fromisoformat(since.value) if since.value.startswith("20") else None
+        items = demo_comments(channel_platform_id=self.credentials.platform_id, since=last, now=now)
+        return Batch(items, Cursor(now.isoformat()))
 
     def _refusal(self) -> Result | None:
         if self.account.valid_token is not None and self.credentials.token != self.account.valid_token:
@@ -128,6 +142,8 @@ class FakeConnector:
         with _LOCK:
             if refusal := self._refusal():
                 return Batch([], since, refusal.outcome, refusal.message, refusal.retry_after)
+            if self.demo:
+                return self._demo_batch(since)
             start = int(since.value or 0)
             items = self.account.interactions[start:]
             return Batch(list(items), Cursor(str(start + len(items))))

@@ -54,6 +54,8 @@ class Person(models.Model):
     elected_official = models.BooleanField(_("elected official"), default=False)
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True, help_text=_("Last day, included."))
+    # The language of the e-mails Somevahti sends the person; empty means the default (Finnish).
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
