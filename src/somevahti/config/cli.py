@@ -140,7 +140,13 @@ def cmd_inbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import json
 
     from somevahti.core.calendar import HELSINKI
-    from somevahti.inbox.queries import STATE_OPEN, InboxFilter, UnknownState, inbox_items, state_filter_values
+    from somevahti.inbox.queries import (
+        STATE_OPEN,
+        InboxFilter,
+        UnknownState,
+        inbox_items,
+        state_filter_values,
+    )
     from somevahti.people.models import Organization
 
     organization = Organization.objects.filter(slug=args.org).first()
@@ -155,7 +161,7 @@ def cmd_inbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def moment(value: Any) -> str | None:
         return value.astimezone(HELSINKI).isoformat() if value is not None else None
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": item.pk,
             "channel": item.channel.key,
@@ -185,8 +191,8 @@ def cmd_inbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             str(row["channel"]),
             str(row["kind"]),
             str(row["state"]),
-            (row["deadline"] or "-")[:16].replace("T", " "),
-            row["assignee"] or "-",
+            str(row["deadline"] or "-")[:16].replace("T", " "),
+            str(row["assignee"] or "-"),
             str(row["author"])[:24],
             ",".join(row["findings"]) or "-",
             " ".join(str(row["text"]).split())[:60],

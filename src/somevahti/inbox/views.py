@@ -1,21 +1,459 @@
+"""Palautteet: the feedback inbox, one item with its thread, canned replies and the report.
+
+Views parse, call the inbox services and say what happened; they hold no inbox logic.
+"""
+
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from somevahti.core.permissions import requires
+from somevahti.checks.engine import Finding
+from somevahti.checks.presentation import segments
+from somevahti.checks.services import check_for_organization
+from somevahti.connectors.base import Outcome, Result
+from somevahti.core.calendar import today
+from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
+from somevahti.people.models import Person
 
-from .models import Interaction
+from . import canned as canned_services
+from .forms import (
+    AUTOMATIC,
+    AssignForm,
+    CannedChoiceForm,
+    CannedReplyForm,
+    InboxFilterForm,
+    NoAnswerForm,
+    ReplyForm,
+    ReportRangeForm,
+)
+from .models import CannedReply, Interaction, InteractionEvent
+from .queries import (
+    assignable_people,
+    canned_for_user,
+    canned_replies,
+    inbox_items,
+    interaction_for_user,
+    interaction_history,
+    post_of,
+    thread_of,
+)
+from .reports import ReportError, duration_words, feedback_report, share_chart
+from .services import (
+    InboxError,
+    ReplyBlocked,
+    ReplyNeedsConfirmation,
+    assign_interaction,
+    auto_assign,
+    close_interaction,
+    hide_interaction,
+    mark_no_answer_needed,
+    send_reply,
+)
+
+PAGE_SIZE = 25
+REPORT_WEEKS = 8
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def deadline_words(item: Interaction, now: dt.datetime) -> tuple[str, bool]:
+    """How much time is left, in words, and whether the deadline has passed."""
+    if item.deadline is None or not item.expects_answer:
+        return _("No deadline"), False
+    if item.first_response_at is not None:
+        if item.first_response_at <= item.deadline:
+            return _("Answered on time"), False
+        return _("Answered late"), False
+    if item.state not in Interaction.OPEN_STATES:
+        return _("Not waiting for an answer"), False
+    left = item.deadline - now
+    if left >= dt.timedelta(0):
+        return _("%(duration)s left") % {"duration": duration_words(left)}, False
+    return _("Overdue by %(duration)s") % {"duration": duration_words(-left)}, True
+
+
+def outcome_message(result: Result) -> str:
+    """What a platform's refusal means for the person, in their language."""
+    if result.outcome == Outcome.RATE_LIMITED:
+        return _("The platform asks us to wait; try again in a few minutes.")
+    if result.outcome == Outcome.UNAUTHORIZED:
+        return _("The channel's connection has expired; an administrator must reconnect it.")
+    if result.outcome == Outcome.NOT_FOUND:
+        return _("The comment has been removed from the platform.")
+    if result.outcome == Outcome.PENDING:
+        return _("The platform is still processing it; check again in a moment.")
+    return _("The platform did not accept it: %(message)s") % {"message": result.message or _("no reason was given")}
+
+
+EVENT_LABELS: dict[str, Any] = {
+    "received": gettext_lazy("Received"),
+    "edited": gettext_lazy("Edited on the platform by its author"),
+    "platform_removed": gettext_lazy("Removed from the platform"),
+    "platform_hidden": gettext_lazy("Hidden on the platform"),
+    "platform_unhidden": gettext_lazy("Shown again on the platform"),
+    "answered": gettext_lazy("Answered"),
+    "answered_on_platform": gettext_lazy("Answered directly on the platform"),
+    "hidden": gettext_lazy("Hidden on the platform through Somevahti"),
+    "unhidden": gettext_lazy("Shown again on the platform through Somevahti"),
+    "closed": gettext_lazy("Closed"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: InteractionEvent
+    description: str
+    actor: str
+
+
+def _history(item: Interaction) -> list[HistoryEntry]:
+    events = interaction_history(interaction=item)
+    user_ids = {e.actor_id for e in events if e.actor_id}
+    emails = {e.data.get("assignee") for e in events if e.verb == "assigned" and e.data.get("assignee")}
+    people = Person.objects.filter(organization_id=item.organization_id).filter(user_id__in=user_ids) if user_ids else []
+    by_user = {p.user_id: p.name for p in people}
+    by_email = dict(Person.objects.filter(organization_id=item.organization_id, email__in=emails).values_list("email", "name")) if emails else {}
+    entries = []
+    for event in events:
+        if event.verb == "assigned":
+            email = event.data.get("assignee", "")
+            text = _("Assigned to %(assignee)s") % {"assignee": by_email.get(email, email)}
+        elif event.verb == "no_answer_needed":
+            text = _("Marked as needing no answer: %(reason)s") % {"reason": event.data.get("reason", "")}
+        else:
+            text = str(EVENT_LABELS.get(event.verb, event.verb))
+        actor = by_user.get(event.actor_id, event.actor.get_username() if event.actor else "") if event.actor_id else ""
+        entries.append(HistoryEntry(event=event, description=text, actor=actor or _("Somevahti")))
+    return entries
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def _findings_context(organization: Any, text: str, *, only: str = "") -> dict[str, Any]:
+    """Findings in the reader's language, highlighted the way the checks page does it."""
+    found: list[Finding] = check_for_organization(organization=organization, text=text, lang=_language())
+    if only:
+        found = [f for f in found if f.severity == only]
+    return {
+        "checked": bool(text.strip()),
+        "findings": [(f, text[f.start : f.end]) for f in found],
+        "segments": segments(text, found),
+        "blocking": any(f.severity == "block" for f in found),
+    }
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Interaction
+    deadline: str
+    overdue: bool
 
 
 @requires(Perm.VIEW_INBOX)
 def interaction_list(request: HttpRequest) -> HttpResponse:
-    items = Interaction.objects.filter(organization=request.organization).select_related("channel", "assignee")[:100]  # type: ignore[attr-defined]
-    return render(request, "inbox/list.html", {"items": items})
+    """Palautteet: every interaction of the organization; the open ones, most urgent first, by default."""
+    organization = request.organization  # type: ignore[attr-defined]
+    form = InboxFilterForm(request.GET or None, organization=organization)
+    filters = form.filters()
+    page = Paginator(
+        inbox_items(organization=organization, filters=filters, person=request.person),  # type: ignore[attr-defined]
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [Row(item, *deadline_words(item, now)) for item in page.object_list]
+    return render(
+        request,
+        "inbox/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "can_answer": has_perm(request, Perm.ANSWER_INBOX),
+            "can_manage_canned": has_perm(request, Perm.MANAGE_CANNED),
+        },
+    )
+
+
+# --- one item ---------------------------------------------------------------------------------
+
+
+def _detail(
+    request: HttpRequest,
+    item: Interaction,
+    *,
+    reply_form: ReplyForm | None = None,
+    reply_check: dict[str, Any] | None = None,
+    needs_reason: bool = False,
+    assign_form: AssignForm | None = None,
+    no_answer_form: NoAnswerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    organization = request.organization  # type: ignore[attr-defined]
+    can_answer = has_perm(request, Perm.ANSWER_INBOX)
+    now = timezone.now()
+    deadline, overdue = deadline_words(item, now)
+    context: dict[str, Any] = {
+        "item": item,
+        "deadline": deadline,
+        "overdue": overdue,
+        "thread": thread_of(interaction=item),
+        "post": post_of(interaction=item),
+        "history": _history(item),
+        "replies": list(item.replies.select_related("author").order_by("created_at")),
+        "comment": _findings_context(organization, item.text) if item.text else None,
+        "can_answer": can_answer,
+        "can_manage_canned": has_perm(request, Perm.MANAGE_CANNED),
+        "is_open": item.state in Interaction.OPEN_STATES,
+    }
+    if can_answer:
+        choices = canned_replies(organization=organization, language=_language())
+        canned_form = CannedChoiceForm(request.GET if "canned" in request.GET else None, canned=choices)
+        if reply_form is None:
+            text = ""
+            if canned_form.is_bound and canned_form.is_valid() and canned_form.cleaned_data["canned"]:
+                chosen = next((c for c in choices if c.pk == canned_form.cleaned_data["canned"]), None)
+                text = chosen.text if chosen else ""
+            reply_form = ReplyForm(initial={"text": text})
+        people = assignable_people(interaction=item, at=now)
+        context.update(
+            canned_form=canned_form,
+            reply_form=reply_form,
+            reply_check=reply_check or {"checked": False},
+            needs_reason=needs_reason,
+            assign_form=assign_form or AssignForm(people=people, initial={"assignee": str(item.assignee_id or AUTOMATIC)}),
+            no_answer_form=no_answer_form or NoAnswerForm(),
+            hidden=item.state == Interaction.State.HIDDEN,
+        )
+    return render(request, "inbox/detail.html", context, status=status)
 
 
 @requires(Perm.VIEW_INBOX)
 def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Interaction, pk=pk, organization=request.organization)  # type: ignore[attr-defined]
-    return render(request, "inbox/detail.html", {"item": item})
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    return _detail(request, item)
+
+
+@require_GET
+@requires(Perm.ANSWER_INBOX)
+def reply_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply field filled with the chosen canned reply (htmx swaps it into the form)."""
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    form = CannedChoiceForm(request.GET, canned=canned_replies(organization=request.organization))  # type: ignore[attr-defined]
+    text = ""
+    if form.is_valid() and form.cleaned_data["canned"]:
+        text = canned_for_user(pk=form.cleaned_data["canned"], organization=request.organization).text  # type: ignore[attr-defined]
+    if not request.htmx:  # type: ignore[attr-defined]
+        url = reverse("inbox:detail", args=[item.pk])
+        return redirect(f"{url}?canned={form.cleaned_data.get('canned') or ''}#reply")
+    return render(request, "inbox/_reply_text.html", {"item": item, "reply_form": ReplyForm(initial={"text": text})})
+
+
+@require_POST
+@requires(Perm.ANSWER_INBOX)
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, reply_form=form, status=400)
+    text = form.cleaned_data["text"]
+    try:
+        sent = send_reply(
+            interaction=item, text=text, by=request.user, override_reason=form.cleaned_data["override_reason"]  # type: ignore[arg-type]
+        )
+    except ReplyNeedsConfirmation as exc:
+        messages.warning(request, str(exc))
+        check = _findings_context(item.organization, text.strip(), only="warn")
+        return _detail(request, item, reply_form=form, reply_check=check, needs_reason=True, status=400)
+    except ReplyBlocked as exc:
+        messages.error(request, _("The reply was not sent: %(reason)s") % {"reason": str(exc)})
+        check = _findings_context(item.organization, text.strip())
+        return _detail(request, item, reply_form=form, reply_check=check, status=400)
+    except InboxError as exc:
+        form.add_error("text", str(exc))
+        return _detail(request, item, reply_form=form, status=400)
+    if sent.status == sent.Status.SENT:
+        messages.success(request, _("The reply was sent to the platform."))
+    else:
+        messages.error(request, _("The reply was not sent. %(reason)s") % {"reason": outcome_message_for(sent.outcome, sent.message)})
+    return redirect("inbox:detail", pk=item.pk)
+
+
+def outcome_message_for(outcome: str, message: str) -> str:
+    try:
+        return outcome_message(Result(Outcome(outcome), message=message))
+    except ValueError:
+        return outcome_message(Result(Outcome.FAILED, message=message))
+
+
+@require_POST
+@requires(Perm.ANSWER_INBOX)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    now = timezone.now()
+    people = assignable_people(interaction=item, at=now)
+    form = AssignForm(request.POST, people=people)
+    if not form.is_valid():
+        return _detail(request, item, assign_form=form, status=400)
+    choice = form.cleaned_data["assignee"]
+    if choice == AUTOMATIC:
+        chosen = auto_assign(interaction=item, now=now)
+        if chosen is None:
+            messages.error(request, _("Nobody is available on this channel right now; choose a person."))
+        else:
+            messages.success(request, _("Assigned automatically to %(name)s.") % {"name": chosen.name})
+        return redirect("inbox:detail", pk=item.pk)
+    person = next(entry.person for entry in people if str(entry.person.pk) == choice)
+    try:
+        assign_interaction(interaction=item, assignee=person, by=request.user)  # type: ignore[arg-type]
+    except InboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Assigned to %(name)s.") % {"name": person.name})
+    return redirect("inbox:detail", pk=item.pk)
+
+
+@require_POST
+@requires(Perm.ANSWER_INBOX)
+def hide(request: HttpRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    hidden = request.POST.get("hidden") != "0"
+    result = hide_interaction(interaction=item, hidden=hidden, by=request.user)  # type: ignore[arg-type]
+    if result.ok:
+        messages.success(
+            request,
+            _("The comment is now hidden on the platform. Somevahti keeps its copy.")
+            if hidden
+            else _("The comment is shown again on the platform."),
+        )
+    else:
+        messages.error(request, outcome_message(result))
+    return redirect("inbox:detail", pk=item.pk)
+
+
+@require_POST
+@requires(Perm.ANSWER_INBOX)
+def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    form = NoAnswerForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, no_answer_form=form, status=400)
+    try:
+        mark_no_answer_needed(interaction=item, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
+    except InboxError as exc:
+        form.add_error("reason", str(exc))
+        return _detail(request, item, no_answer_form=form, status=400)
+    messages.success(request, _("Marked as needing no answer, and closed."))
+    return redirect("inbox:detail", pk=item.pk)
+
+
+@require_POST
+@requires(Perm.ANSWER_INBOX)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    close_interaction(interaction=item, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The feedback item was closed."))
+    return redirect("inbox:detail", pk=item.pk)
+
+
+# --- canned replies and official positions ------------------------------------------------------
+
+
+@requires(Perm.ANSWER_INBOX)
+def canned_list(request: HttpRequest) -> HttpResponse:
+    rows = canned_replies(organization=request.organization)  # type: ignore[attr-defined]
+    languages = dict(settings.LANGUAGES)
+    groups: list[tuple[str, str, list[CannedReply]]] = []
+    for kind, kind_label in CannedReply.Kind.choices:
+        for code, _name in settings.LANGUAGES:
+            members = [r for r in rows if r.kind == kind and r.language == code]
+            if members:
+                groups.append((str(kind_label), str(languages[code]), members))
+    return render(
+        request, "inbox/canned_list.html", {"groups": groups, "can_manage": has_perm(request, Perm.MANAGE_CANNED)}
+    )
+
+
+@requires(Perm.MANAGE_CANNED)
+def canned_create(request: HttpRequest) -> HttpResponse:
+    form = CannedReplyForm(request.POST or None, initial={"language": _language()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = canned_services.create_canned_reply(organization=request.organization, by=request.user, **form.cleaned_data)  # type: ignore[attr-defined,arg-type]
+        except InboxError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("“%(title)s” was saved.") % {"title": row.title})
+            return redirect("inbox:canned_list")
+    return render(request, "inbox/canned_form.html", {"form": form, "row": None}, status=400 if form.errors else 200)
+
+
+@requires(Perm.MANAGE_CANNED)
+def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = canned_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    form = CannedReplyForm(request.POST) if request.method == "POST" else CannedReplyForm.for_row(row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            canned_services.update_canned_reply(canned=row, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except InboxError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("“%(title)s” was saved.") % {"title": row.title})
+            return redirect("inbox:canned_list")
+    return render(request, "inbox/canned_form.html", {"form": form, "row": row}, status=400 if form.errors else 200)
+
+
+@require_POST
+@requires(Perm.MANAGE_CANNED)
+def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = canned_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+    title = row.title
+    canned_services.delete_canned_reply(canned=row, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
+    return redirect("inbox:canned_list")
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@requires(Perm.VIEW_INBOX)
+def report(request: HttpRequest) -> HttpResponse:
+    """Same-day answers per channel and week (MAINT-SAME-DAY)."""
+    end = today()
+    default_start = end - dt.timedelta(weeks=REPORT_WEEKS - 1)
+    bound = "start" in request.GET or "end" in request.GET
+    form = ReportRangeForm(request.GET if bound else None, initial={"start": default_start, "end": end})
+    context: dict[str, Any] = {"form": form, "report": None}
+    if bound and not form.is_valid():
+        return render(request, "inbox/report.html", context, status=400)
+    start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if bound else (default_start, end)
+    try:
+        result = feedback_report(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+    except ReportError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "inbox/report.html", context, status=400)
+    context.update(
+        report=result,
+        charts=[(channel_report, share_chart(channel_report.weeks)) for channel_report in result.channels],
+    )
+    return render(request, "inbox/report.html", context)
