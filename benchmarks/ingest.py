@@ -47,7 +47,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def delivery(comment_no: int) -> bytes:
+def delivery(comment_no: int, post: str = "2000") -> bytes:
     created = 1764064800 + comment_no
     body = {
         "object": "page",
@@ -60,9 +60,9 @@ def delivery(comment_no: int) -> bytes:
                         "field": "feed",
                         "value": {
                             "from": {"id": f"7{comment_no:015d}", "name": "Kuntalainen Testinen"},
-                            "post_id": f"{PAGE_ID}_2000",
-                            "comment_id": f"2000_{comment_no}",
-                            "parent_id": f"{PAGE_ID}_2000",
+                            "post_id": f"{PAGE_ID}_{post}",
+                            "comment_id": f"{post}_{comment_no}",
+                            "parent_id": f"{PAGE_ID}_{post}",
                             "created_time": created,
                             "item": "comment",
                             "verb": "add",
@@ -234,7 +234,7 @@ def run(database: str, args: argparse.Namespace) -> None:
         first = 10_000
         plan = [first + n for n in range(distinct)] + [first + rng.randrange(distinct) for _ in range(args.burst - distinct)]
         rng.shuffle(plan)
-        burst_bodies = {n: delivery(n) for n in set(plan)}
+        burst_bodies = {n: delivery(n, post="3000") for n in set(plan)}
 
         def post_burst(client: httpx.Client, i: int) -> bool:
             body = burst_bodies[plan[i]]
@@ -252,8 +252,8 @@ def run(database: str, args: argparse.Namespace) -> None:
                 break
             time.sleep(2)
         done_s = time.monotonic() - t0
-        interactions = server.count(f"select count(*) from inbox_interaction where platform_id like '2000\\_%' escape '\\' and platform_id >= '2000_{first}'")
-        warmup = server.count(f"select count(*) from inbox_interaction where platform_id like '2000\\_%' escape '\\'") - interactions
+        interactions = server.count("select count(*) from inbox_interaction where post_platform_id = '" + PAGE_ID + "_3000'")
+        warmup = server.count("select count(*) from inbox_interaction where post_platform_id = '" + PAGE_ID + "_2000'")
         print(f"burst processed in {done_s:.1f} s ({n_burst / done_s:.1f} deliveries/s end to end); pending left {pending}")
         print(f"interactions from the burst: {interactions} (distinct sent: {distinct}) -> {'OK' if interactions == distinct else 'MISMATCH'}; from the rate phase: {warmup}")
     finally:

@@ -12,7 +12,14 @@ from typing import TextIO
 def _children() -> list[subprocess.Popen[bytes]]:
     env = dict(os.environ)
     cmd = [sys.executable, "-m", "somevahti.config.cli"]
-    return [subprocess.Popen([*cmd, "worker"], env=env), subprocess.Popen([*cmd, "scheduler"], env=env)]
+    # Background work yields the processor to the web process: answers first, processing after.
+    def lower_priority() -> None:
+        os.nice(10)
+
+    return [
+        subprocess.Popen([*cmd, "worker"], env=env, preexec_fn=lower_priority),
+        subprocess.Popen([*cmd, "scheduler"], env=env, preexec_fn=lower_priority),
+    ]
 
 
 def run_server(*, host: str, port: int, demo: bool, background: bool, out: TextIO) -> int:

@@ -139,8 +139,16 @@ def _open_state(interaction: Interaction) -> str:
     return Interaction.State.ASSIGNED if interaction.assignee_id else Interaction.State.NEW
 
 
+Checked = dict[str, tuple[list[dict[str, Any]], bool]]
+
+
+def check_texts(*, organization: Any, texts: Iterable[str]) -> Checked:
+    """Content checks of incoming texts, run before a transaction so it stays short."""
+    return {text: _check(organization, text) for text in set(texts) if text}
+
+
 def ingest_interactions(
-    *, channel: Channel, items: Iterable[IncomingInteraction], now: dt.datetime | None = None
+    *, channel: Channel, items: Iterable[IncomingInteraction], now: dt.datetime | None = None, checked: Checked | None = None
 ) -> IngestResult:
     """Store what a platform sent, idempotently: the same item twice is one interaction."""
     now = now or timezone.now()
@@ -150,7 +158,7 @@ def ingest_interactions(
         for attempt in range(2):
             try:
                 with transaction.atomic():
-                    _ingest_one(channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result)
+                    _ingest_one(channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result, checked=checked)
                 break
             except IntegrityError:
                 # Another process stored the same item a moment ago: read it and go on as an update.
@@ -160,12 +168,24 @@ def ingest_interactions(
 
 
 def _ingest_one(
-    *, channel: Channel, item: IncomingInteraction, now: dt.datetime, cutoff: dt.time, due: dt.time, result: IngestResult
+    *,
+    channel: Channel,
+    item: IncomingInteraction,
+    now: dt.datetime,
+    cutoff: dt.time,
+    due: dt.time,
+    result: IngestResult,
+    checked: Checked | None,
 ) -> None:
+    def check(text: str) -> tuple[list[dict[str, Any]], bool]:
+        if checked is not None and text in checked:
+            return checked[text]
+        return _check(channel.organization, text)
+
     existing = Interaction.objects.select_for_update().filter(channel=channel, platform_id=item.platform_id).first()
     if existing is None:
         expects = not item.from_us and item.verb in (Verb.ADD, Verb.EDITED)
-        findings, blocking = _check(channel.organization, item.text) if item.text else ([], False)
+        findings, blocking = check(item.text) if item.text else ([], False)
         state = Interaction.State.NEW
         if item.from_us:
             state = Interaction.State.CLOSED
@@ -208,7 +228,7 @@ def _ingest_one(
         if item.text and item.text != interaction.text:
             before = interaction.text
             interaction.text = item.text
-            interaction.findings, interaction.has_blocking_finding = _check(channel.organization, item.text)
+            interaction.findings, interaction.has_blocking_finding = check(item.text)
             interaction.save(update_fields=["text", "findings", "has_blocking_finding", "updated_at"])
             _event(interaction, "edited", now, text_before=before, text_after=item.text, data={"raw": dict(item.raw)})
             result.updated += 1

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from somevahti.connectors.base import WebhookError
 
-from .tasks import process_webhook_delivery_task
+from .tasks import process_webhook_deliveries_task
 from .webhooks import MAX_BODY, store_delivery, verify_meta_delivery
 
 log = logging.getLogger("somevahti.webhooks")
@@ -42,6 +42,17 @@ def meta_webhook(request: HttpRequest) -> HttpResponse:
     except WebhookError as exc:
         log.warning("meta webhook: refused from %s: %s", request.META.get("REMOTE_ADDR"), exc)
         return HttpResponseForbidden("signature refused")
-    delivery = store_delivery(platform="meta", body=body)
-    process_webhook_delivery_task.enqueue(delivery_id=delivery.pk)
+    store_delivery(platform="meta", body=body)
+    if not _drain_already_queued():
+        process_webhook_deliveries_task.enqueue()
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _drain_already_queued() -> bool:
+    """One waiting drain task serves every delivery that arrives before it starts."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=process_webhook_deliveries_task.module_path).exists()

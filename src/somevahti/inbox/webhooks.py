@@ -20,7 +20,7 @@ from somevahti.channels.models import Channel
 from somevahti.connectors.base import IncomingInteraction, WebhookError
 
 from .models import WebhookDelivery
-from .services import ingest_interactions
+from .services import check_texts, ingest_interactions
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +90,56 @@ def process_delivery(*, delivery_id: int, now: dt.datetime | None = None) -> Web
     return delivery
 
 
+def process_pending_deliveries(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """Process waiting deliveries in one batch: parsed one by one, stored in one transaction.
+
+    Batching keeps the database's write lock short and rare under a burst of deliveries. If
+    the batch cannot be stored, each delivery is tried on its own so one bad row cannot hold
+    back the others.
+    """
+    now = now or timezone.now()
+    batch = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING).order_by("pk")[:limit])
+    if not batch:
+        return 0
+    parsed: list[tuple[WebhookDelivery, list[IncomingInteraction]]] = []
+    for delivery in batch:
+        try:
+            parsed.append((delivery, _parse(delivery)))
+        except WebhookError as exc:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                state=WebhookDelivery.State.FAILED, attempts=MAX_ATTEMPTS, error=str(exc)[:2000]
+            )
+    by_channel: dict[str, list[IncomingInteraction]] = defaultdict(list)
+    for _delivery, items in parsed:
+        for item in items:
+            by_channel[item.channel_platform_id].append(item)
+    channels = list(
+        Channel.objects.filter(platform__in=META_PLATFORMS, platform_id__in=list(by_channel)).select_related("organization")
+    )
+    checked = {
+        channel.pk: check_texts(organization=channel.organization, texts=(i.text for i in by_channel[channel.platform_id]))
+        for channel in channels
+    }
+    try:
+        with transaction.atomic():
+            for channel in channels:
+                ingest_interactions(channel=channel, items=by_channel[channel.platform_id], now=now, checked=checked[channel.pk])
+            WebhookDelivery.objects.filter(pk__in=[d.pk for d, _items in parsed]).update(
+                state=WebhookDelivery.State.PROCESSED, processed_at=now, attempts=1, error=""
+            )
+    except Exception:
+        log.exception("webhook batch failed; processing its deliveries one by one")
+        for delivery, _items in parsed:
+            process_delivery(delivery_id=delivery.pk, now=now)
+    return len(batch)
+
+
 def retry_failed_deliveries(*, now: dt.datetime | None = None) -> int:
-    pending = WebhookDelivery.objects.filter(
-        state__in=[WebhookDelivery.State.FAILED, WebhookDelivery.State.PENDING], attempts__lt=MAX_ATTEMPTS
-    ).values_list("pk", flat=True)[:500]
+    while process_pending_deliveries(now=now):
+        pass
+    pending = WebhookDelivery.objects.filter(state=WebhookDelivery.State.FAILED, attempts__lt=MAX_ATTEMPTS).values_list(
+        "pk", flat=True
+    )[:500]
     count = 0
     for delivery_id in list(pending):
         process_delivery(delivery_id=delivery_id, now=now)
