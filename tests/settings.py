@@ -18,3 +18,4 @@ SOMEVAHTI_CONNECTORS = {"*": "somevahti.connectors.fake.FakeConnector"}
 META_APP_SECRET = "test-app-secret"
 META_VERIFY_TOKEN = "test-verify-token"
 ICS_FEED_ALLOW_PRIVATE = True  # the tests serve calendars on loopback
+WEBHOOK_DRAIN_WINDOW = 0  # process every delivery at once with the immediate task backend

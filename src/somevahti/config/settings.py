@@ -115,7 +115,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +195,9 @@ META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 # Which adapter serves which platform ("*" for all); empty means the real adapters.
 SOMEVAHTI_CONNECTORS = {"*": os.environ["SOMEVAHTI_CONNECTOR"]} if os.environ.get("SOMEVAHTI_CONNECTOR") else {}
+
+# Seconds a web process waits before queueing another drain of webhook deliveries.
+WEBHOOK_DRAIN_WINDOW = float(os.environ.get("WEBHOOK_DRAIN_WINDOW", "0.5"))
 
 # The demo's fake platforms produce comments over time.
 SOMEVAHTI_DEMO_FEED = env_bool("SOMEVAHTI_DEMO_FEED", False)

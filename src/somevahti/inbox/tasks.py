@@ -12,12 +12,25 @@ from . import escalation, services, webhooks
 
 @task()
 def process_webhook_deliveries_task() -> None:
-    """Drain the waiting deliveries, a batch at a time, for at most about half a minute."""
+    """Drain the waiting deliveries, a batch at a time, for at most about half a minute.
+
+    After the queue looks empty it looks once more a drain window later, so a delivery stored
+    while this task was being enqueued is never left for the retry schedule.
+    """
     import time
 
+    from django.conf import settings
+
     stop_at = time.monotonic() + 30
-    while time.monotonic() < stop_at and webhooks.process_pending_deliveries():
-        pass
+    looked_again = False
+    while time.monotonic() < stop_at:
+        if webhooks.process_pending_deliveries():
+            looked_again = False
+            continue
+        if looked_again or settings.WEBHOOK_DRAIN_WINDOW <= 0:
+            break
+        time.sleep(settings.WEBHOOK_DRAIN_WINDOW)
+        looked_again = True
 
 
 @cron("*/5 * * * *")

@@ -7,6 +7,8 @@ A bad or missing signature is refused with 403, logged, and never processed.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -43,16 +45,21 @@ def meta_webhook(request: HttpRequest) -> HttpResponse:
         log.warning("meta webhook: refused from %s: %s", request.META.get("REMOTE_ADDR"), exc)
         return HttpResponseForbidden("signature refused")
     store_delivery(platform="meta", body=body)
-    if not _drain_already_queued():
-        process_webhook_deliveries_task.enqueue()
+    _enqueue_drain()
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _drain_already_queued() -> bool:
-    """One waiting drain task serves every delivery that arrives before it starts."""
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend != "django_tasks_db.DatabaseBackend":
-        return False
-    from django_tasks_db.models import DBTaskResult
+_last_enqueued = -1e9
+_enqueue_lock = threading.Lock()
 
-    return DBTaskResult.objects.ready().filter(task_path=process_webhook_deliveries_task.module_path).exists()
+
+def _enqueue_drain() -> None:
+    """At most one drain task per window and process: it picks up every delivery stored
+    meanwhile, because it keeps looking for one window after it last found nothing."""
+    global _last_enqueued
+    now = time.monotonic()
+    with _enqueue_lock:
+        if now - _last_enqueued < settings.WEBHOOK_DRAIN_WINDOW:
+            return
+        _last_enqueued = now
+    process_webhook_deliveries_task.enqueue()

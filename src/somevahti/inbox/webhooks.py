@@ -90,7 +90,7 @@ def process_delivery(*, delivery_id: int, now: dt.datetime | None = None) -> Web
     return delivery
 
 
-def process_pending_deliveries(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+def process_pending_deliveries(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     """Process waiting deliveries in one batch: parsed one by one, stored in one transaction.
 
     Batching keeps the database's write lock short and rare under a burst of deliveries. If
