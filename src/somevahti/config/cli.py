@@ -235,6 +235,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO, *, demo: bool 
         # The demo talks to in-memory platforms that receive realistic comments over time.
         os.environ.setdefault("SOMEVAHTI_CONNECTOR", "somevahti.connectors.fake.FakeConnector")
         os.environ.setdefault("SOMEVAHTI_DEMO_FEED", "true")
+        if not os.environ.get("EMAIL_HOST"):
+            # Without a mail server, the demo writes its e-mails as files in the data folder.
+            os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     _setup_django()
     from somevahti.config.server import run_server
 

@@ -28,9 +28,19 @@ def run_server(*, host: str, port: int, demo: bool, background: bool, out: TextI
     from somevahti.config.wsgi import application
 
     if demo:
-        from somevahti.people.demo import ensure_demo
+        from django.utils import translation
 
+        from somevahti.guideline.services import evaluate_rules
+        from somevahti.inbox.demo import seed_demo_inbox
+        from somevahti.inbox.models import Interaction
+        from somevahti.people.demo import demo_organization, ensure_demo
+
+        translation.activate(os.environ.get("SOMEVAHTI_LANGUAGE") or "fi")
         credentials = ensure_demo()
+        organization = demo_organization()
+        if organization is not None and not Interaction.objects.filter(organization=organization).exists():
+            seed_demo_inbox(organization=organization)
+            evaluate_rules(organization=organization)
         print("", file=out)
         print("Somevahti demo: Joroisten kunta", file=out)
         for role, email, password in credentials:

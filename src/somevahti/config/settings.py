@@ -136,6 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from the finders; it wants the folder
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -183,6 +184,8 @@ MAILERS = {
                 "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
             }
             if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {"file_path": str(DATA_DIR / "sent-mail")}
+            if _EMAIL_BACKEND.endswith("filebased.EmailBackend")
             else {}
         ),
     }

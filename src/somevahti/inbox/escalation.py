@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,12 +18,22 @@ from somevahti.people.models import Organization
 from .models import Escalation, Interaction
 from .notifications import send_daily_summary, send_deadline_warning, send_overdue
 
+log = logging.getLogger(__name__)
+
 
 def _unanswered() -> Q:
     return Q(state__in=Interaction.OPEN_STATES, expects_answer=True, deadline__isnull=False, first_response_at__isnull=True)
 
 
-def _once(interaction: Interaction, kind: str, now: dt.datetime, recipients: list[str]) -> bool:
+def _once(interaction: Interaction, kind: str, now: dt.datetime, send: Callable[[], list[str]]) -> bool:
+    """Send, then record; a message that could not be sent is tried again on the next run."""
+    if Escalation.objects.filter(interaction=interaction, kind=kind).exists():
+        return False
+    try:
+        recipients = send()
+    except Exception:  # SMTP down: log it, keep going with the others, retry next run
+        log.exception("escalation %s of interaction %s could not be sent", kind, interaction.pk)
+        return False
     try:
         with transaction.atomic():
             Escalation.objects.create(interaction=interaction, kind=kind, sent_at=now, recipients=recipients)
@@ -44,12 +56,11 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> dict[str, int]
         for interaction in open_items.filter(deadline__lte=now + warn_before, deadline__gt=now, assignee__isnull=False).exclude(
             escalations__kind=Escalation.Kind.WARNING
         ):
-            if _once(interaction, Escalation.Kind.WARNING, now, [interaction.assignee.email]):
-                send_deadline_warning(interaction=interaction)
+            if _once(interaction, Escalation.Kind.WARNING, now, lambda i=interaction: send_deadline_warning(interaction=i)):
                 sent["warning"] += 1
         for interaction in open_items.filter(deadline__lte=now).exclude(escalations__kind=Escalation.Kind.OVERDUE):
-            if _once(interaction, Escalation.Kind.OVERDUE, now, []):
-                send_overdue(interaction=interaction, today=now.astimezone(HELSINKI).date())
+            today = now.astimezone(HELSINKI).date()
+            if _once(interaction, Escalation.Kind.OVERDUE, now, lambda i=interaction: send_overdue(interaction=i, today=today)):
                 sent["overdue"] += 1
     return sent
 

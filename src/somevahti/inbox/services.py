@@ -102,7 +102,10 @@ def record_connection_outcome(*, channel: Channel, result: Result, now: dt.datet
         if health == ChannelConnection.Health.UNAUTHORIZED:
             from .notifications import notify_token_problem
 
-            notify_token_problem(channel=channel, message=result.message)
+            try:
+                notify_token_problem(channel=channel, message=result.message)
+            except Exception:  # mail down: the health change is recorded and shown on the channel page
+                log.exception("could not e-mail the administrators of channel %s", channel.pk)
     return connection
 
 
