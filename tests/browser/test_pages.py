@@ -22,8 +22,11 @@ def demo(settings):
     from somevahti.inbox.demo import seed_demo_inbox
     from somevahti.people.demo import demo_organization, demo_year, ensure_demo
 
+    from django.utils import translation
+
     settings.SOMEVAHTI_DEMO_FEED = True
-    credentials = {role: (email, password) for role, email, password in ensure_demo()}
+    with translation.override("fi"):
+        credentials = {role: (email, password) for role, email, password in ensure_demo()}
     seed_demo_inbox(organization=demo_organization())
     return credentials, demo_year(timezone.localdate())
 

@@ -234,7 +234,7 @@ def test_coverage_page__shows_the_july_gap_in_words_and_quotes_the_clause(client
     assert response.status_code == 200
     page = text(response)
     assert "Kunnan palvelussa on oltava useampi nimetty ylläpitäjä, jotta palvelun päivittäminen hoidetaan katkeamatta myös lomien aikana." in page
-    assert "<caption>Heinäkuu 2026</caption>" in page
+    assert "<caption>July 2026</caption>" in page
     assert "13.7.2026–26.7.2026: 1 of 2 available: Mikko Mäkinen." in page
     assert '<td class="gap"><span aria-hidden="true">✗ </span>1/2 – only Mikko Mäkinen</td>' in page
     assert '<td class="ok">OK 2/2</td>' in page

@@ -138,3 +138,9 @@ def smtp_server(settings):  # type: ignore[no-untyped-def]
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):  # type: ignore[no-untyped-def]
+    """These tests read English messages; the Finnish ones are tested where a test asks for them."""
+    settings.LANGUAGE_CODE = "en"

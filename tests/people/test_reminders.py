@@ -28,7 +28,8 @@ def with_profiles(person):  # type: ignore[no-untyped-def]
     return person
 
 
-def test_reminder__sent_once_on_the_friday_before_a_monday_absence_in_finnish(person, smtp_server):
+def test_reminder__sent_once_on_the_friday_before_a_monday_absence_in_finnish(person, smtp_server, settings):
+    settings.LANGUAGE_CODE = "fi"  # the organization's language when the person has chosen none
     with_profiles(person)
     whole_days(person, dt.date(2026, 8, 3), dt.date(2026, 8, 14))  # Monday to Friday two weeks later
     assert send_holiday_note_reminders(now=morning(2026, 7, 30)) == 0  # Thursday: too early
