@@ -156,3 +156,19 @@ def test_no_answer_needed__requires_a_reason(channel):
     mark_no_answer_needed(interaction=item, reason="Pelkkä kiitos", by=None)
     item.refresh_from_db()
     assert item.state == "closed" and not item.expects_answer
+
+
+def test_archive__everything_received_and_sent_is_kept_in_order(channel, platform, admin_person):
+    from somevahti.archive.models import ArchiveRecord
+
+    ingest_interactions(channel=channel, items=[comment()], now=T0)
+    ingest_interactions(channel=channel, items=[comment()], now=T0)  # a repeat adds nothing
+    ingest_interactions(channel=channel, items=[comment(text="Milloin uimahalli aukeaa jouluna?", verb=Verb.EDITED)], now=T0)
+    item = Interaction.objects.get()
+    send_reply(interaction=item, text="Jouluaattona klo 8–12.", by=admin_person.user, now=T0)
+    hide_interaction(interaction=item, hidden=True, by=admin_person.user)
+    kinds = list(ArchiveRecord.objects.order_by("sequence").values_list("kind", flat=True))
+    assert kinds == ["interaction_received", "interaction_edited", "reply_sent", "interaction_hidden"]
+    first, second = ArchiveRecord.objects.order_by("sequence")[:2]
+    assert second.previous_hash == first.record_hash
+    assert (first.text, first.source_id, first.author) == ("Milloin uimahalli aukeaa?", "c1", "Matti Meikäläinen")

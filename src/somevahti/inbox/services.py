@@ -16,6 +16,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from somevahti.archive.models import RecordKind
+from somevahti.archive.services import archive
 from somevahti.channels.models import Channel, ChannelAdministrator, ChannelConnection
 from somevahti.checks.services import check_for_organization
 from somevahti.connectors.base import (
@@ -221,6 +223,9 @@ def _ingest_one(
             has_blocking_finding=blocking,
         )
         _event(interaction, "received", now, text_after=item.text, data={"verb": str(item.verb), "raw": dict(item.raw)})
+        _archive_item(channel, item, RecordKind.INTERACTION_RECEIVED)
+        if item.verb in (Verb.REMOVED, Verb.HIDDEN):
+            _archive_item(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now)
         result.created += 1
         result.kinds[str(item.kind)] += 1
         if item.from_us and item.parent_id:
@@ -234,6 +239,7 @@ def _ingest_one(
             interaction.findings, interaction.has_blocking_finding = check(item.text)
             interaction.save(update_fields=["text", "findings", "has_blocking_finding", "updated_at"])
             _event(interaction, "edited", now, text_before=before, text_after=item.text, data={"raw": dict(item.raw)})
+            _archive_item(channel, item, RecordKind.INTERACTION_EDITED, occurred_at=now)
             result.updated += 1
         else:
             result.unchanged += 1
@@ -249,7 +255,29 @@ def _ingest_one(
     interaction.state = new_state
     interaction.save(update_fields=["state", "updated_at"])
     _event(interaction, f"platform_{item.verb}", now, data={"raw": dict(item.raw)})
+    _archive_item(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now)
     result.updated += 1
+
+
+_PLATFORM_KINDS = {
+    Verb.REMOVED: RecordKind.INTERACTION_REMOVED,
+    Verb.HIDDEN: RecordKind.INTERACTION_HIDDEN,
+    Verb.UNHIDDEN: RecordKind.INTERACTION_UNHIDDEN,
+}
+
+
+def _archive_item(channel: Channel, item: IncomingInteraction, kind: str, *, occurred_at: dt.datetime | None = None) -> None:
+    """What came from the platform goes into the archive as received (payload included)."""
+    archive(
+        organization=channel.organization,
+        kind=kind,
+        channel=channel,
+        text=item.text,
+        occurred_at=occurred_at or item.created_at,
+        source_id=item.platform_id,
+        author=item.author.name or item.author.handle,
+        payload={"kind": str(item.kind), "verb": str(item.verb), "platform": dict(item.raw)},
+    )
 
 
 def _mark_answered_on_platform(channel: Channel, item: IncomingInteraction, now: dt.datetime) -> int:
@@ -385,6 +413,16 @@ def _record_reply_outcome(*, reply: Reply, result: Result, by: AbstractBaseUser 
         interaction.state = Interaction.State.ANSWERED
         interaction.save(update_fields=["first_response_at", "state", "updated_at"])
         _event(interaction, "answered", now, actor=by if by and by.is_authenticated else None, text_after=reply.text)
+        archive(
+            organization=interaction.organization,
+            kind=RecordKind.REPLY_SENT,
+            channel=interaction.channel,
+            text=reply.text,
+            occurred_at=now,
+            source_id=reply.platform_id,
+            author=interaction.channel.name,
+            payload={"in_reply_to": interaction.platform_id, "url": reply.url, "by": by.get_username() if by else ""},
+        )
         audit.record("inbox.reply_sent", target=interaction, actor=by, data={"reply": reply.platform_id})
     else:
         reply.status = Reply.Status.FAILED
@@ -409,6 +447,16 @@ def hide_interaction(*, interaction: Interaction, hidden: bool, by: AbstractBase
             interaction.state = Interaction.State.HIDDEN if hidden else _open_state(interaction)
             interaction.save(update_fields=["state", "updated_at"])
             _event(interaction, "hidden" if hidden else "unhidden", now, actor=by if by and by.is_authenticated else None)
+            archive(
+                organization=interaction.organization,
+                kind=RecordKind.INTERACTION_HIDDEN if hidden else RecordKind.INTERACTION_UNHIDDEN,
+                channel=interaction.channel,
+                text=interaction.text,
+                occurred_at=now,
+                source_id=interaction.platform_id,
+                author=interaction.author_name,
+                payload={"by": by.get_username() if by else ""},
+            )
             audit.record("inbox.interaction_hidden" if hidden else "inbox.interaction_unhidden", target=interaction, actor=by)
         elif result.outcome == Outcome.NOT_FOUND:
             interaction.state = Interaction.State.REMOVED
