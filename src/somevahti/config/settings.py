@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "somevahti.people",
     "somevahti.channels",
     "somevahti.checks",
+    "somevahti.archive",
     "somevahti.inbox",
 ]
 

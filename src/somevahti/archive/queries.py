@@ -1,0 +1,106 @@
+"""Reading the archive: search for the page, the command and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from somevahti.core.calendar import local_midnight
+from somevahti.people.models import Organization
+
+from . import search
+from .models import ArchiveRecord
+
+
+@dataclass(frozen=True)
+class ArchiveQuery:
+    """What was asked: the words and the filters (written into the audit log and manifests)."""
+
+    query: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    channel: str = ""  # channel key
+    kind: str = ""
+    author: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("date_from", "date_to"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+@dataclass
+class SearchResult:
+    total: int
+    records: list[ArchiveRecord] = field(default_factory=list)
+
+
+def archive_queryset(*, organization: Organization, criteria: ArchiveQuery) -> QuerySet[ArchiveRecord]:
+    """The records in search that match, newest first. Records retention took out never match."""
+    qs = ArchiveRecord.objects.filter(organization=organization, removed_from_search_at__isnull=True)
+    groups = search.query_groups(criteria.query)
+    if groups:
+        if search.uses_fts5():
+            qs = qs.filter(
+                pk__in=RawSQL(
+                    f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH %s",
+                    [search.fts5_expression(groups)],
+                )
+            )
+        else:
+            qs = qs.extra(  # noqa: S610 - the expression is passed as a parameter
+                where=["to_tsvector('finnish', search_text) @@ to_tsquery('finnish', %s)"],
+                params=[search.tsquery_expression(groups)],
+            )
+    elif criteria.query.strip():
+        return qs.none()  # only punctuation: nothing can match
+    if criteria.date_from:
+        qs = qs.filter(occurred_at__gte=local_midnight(criteria.date_from))
+    if criteria.date_to:
+        qs = qs.filter(occurred_at__lt=local_midnight(criteria.date_to + dt.timedelta(days=1)))
+    if criteria.channel:
+        qs = qs.filter(channel__key=criteria.channel)
+    if criteria.kind:
+        qs = qs.filter(kind=criteria.kind)
+    if criteria.author.strip():
+        qs = qs.filter(author__icontains=criteria.author.strip())
+    return qs.order_by("-occurred_at", "-sequence")
+
+
+def search_archive(
+    *,
+    organization: Organization,
+    query: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    channel: str = "",
+    kind: str = "",
+    author: str = "",
+    limit: int = 25,
+    offset: int = 0,
+) -> SearchResult:
+    """One page of matching records, newest first, and how many match in all."""
+    criteria = ArchiveQuery(query=query, date_from=date_from, date_to=date_to, channel=channel, kind=kind, author=author)
+    qs = archive_queryset(organization=organization, criteria=criteria)
+    total = qs.count()
+    records = list(qs.select_related("channel").defer("search_text")[offset : offset + limit]) if total > offset else []
+    return SearchResult(total=total, records=records)
+
+
+def record_for_user(*, organization: Organization, sequence: int) -> ArchiveRecord:
+    """One record of the organization by its place in the chain; 404 for anything else,
+    including records that retention took out of search."""
+    record = (
+        ArchiveRecord.objects.select_related("channel")
+        .filter(organization=organization, sequence=sequence, removed_from_search_at__isnull=True)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record

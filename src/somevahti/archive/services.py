@@ -1,0 +1,325 @@
+"""Adding to the archive. Nothing here updates or deletes a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from somevahti.channels.models import Channel
+from somevahti.people.models import Organization
+
+from .models import ArchiveRecord
+
+GENESIS = "0" * 64
+
+
+def canonical(record: ArchiveRecord) -> bytes:
+    """The bytes a record's hash covers: every field that tells what happened, in a fixed form."""
+    fields = {
+        "organization": record.organization_id,
+        "sequence": record.sequence,
+        "kind": record.kind,
+        "channel": record.channel_id,
+        "platform": record.platform,
+        "source_id": record.source_id,
+        "author": record.author,
+        "text": record.text,
+        "payload": record.payload,
+        "occurred_at": record.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "previous_hash": record.previous_hash,
+    }
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+
+
+def record_hash(record: ArchiveRecord) -> str:
+    return hashlib.sha256(canonical(record)).hexdigest()
+
+
+@transaction.atomic
+def archive(
+    *,
+    organization: Any,
+    kind: str,
+    text: str,
+    occurred_at: dt.datetime,
+    channel: Channel | None = None,
+    source_id: str = "",
+    author: str = "",
+    payload: dict[str, Any] | None = None,
+) -> ArchiveRecord:
+    """Append one record to the organization's chain."""
+    # Writers of one organization take turns (a row lock on the organization), so two records
+    # can never take the same place in the chain.
+    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).first()
+    last = (
+        ArchiveRecord.objects.filter(organization=organization)
+        .order_by("-sequence")
+        .only("sequence", "record_hash")
+        .first()
+    )
+    record = ArchiveRecord(
+        organization=organization,
+        sequence=(last.sequence + 1) if last else 1,
+        kind=kind,
+        channel=channel,
+        platform=channel.platform if channel else (payload or {}).get("platform", ""),
+        source_id=source_id[:300],
+        author=author[:300],
+        text=text,
+        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
+        occurred_at=occurred_at,
+        previous_hash=last.record_hash if last else GENESIS,
+    )
+    record.record_hash = record_hash(record)
+    record.save(force_insert=True)
+    return record
+
+
+# --- below: search index, chain verification, retention, import (the archive half of issue 5) ---
+
+import datetime as _dt  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from django.utils.translation import gettext as _  # noqa: E402
+
+from somevahti.core import audit  # noqa: E402
+
+from . import search  # noqa: E402
+from .models import DEFAULT_RETENTION_DAYS, DisposalLog, RecordKind, RetentionPolicy  # noqa: E402
+
+VERIFY_CHUNK = 5000
+
+
+def index_record(record: ArchiveRecord) -> None:
+    """Make a new record findable. Called by the post_save signal (see signals.py)."""
+    if record.removed_from_search_at is None:
+        search.index_rows([(record.pk, record.search_text)])
+
+
+# Chain verification (eheyden tarkistus) ------------------------------------------------------
+
+
+class BreakReason:
+    CONTENT_CHANGED = "content_changed"
+    LINK_BROKEN = "link_broken"
+    SEQUENCE_MISSING = "sequence_missing"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_sequence: int | None = None
+    reason: str = ""  # one of BreakReason, empty when ok
+
+    def describe(self) -> str:
+        if self.ok:
+            return _("The chain is intact: %(count)s records checked.") % {"count": self.checked}
+        messages = {
+            BreakReason.CONTENT_CHANGED: _(
+                "Record %(sequence)s has been changed after it was archived: its content no longer matches its hash."
+            ),
+            BreakReason.LINK_BROKEN: _(
+                "Record %(sequence)s does not link to the record before it: the record before it has been changed or replaced."
+            ),
+            BreakReason.SEQUENCE_MISSING: _("Record %(sequence)s is missing from the chain."),
+        }
+        return messages[self.reason] % {"sequence": self.first_broken_sequence}
+
+
+def _records_in_order(organization: Organization, chunk: int) -> Iterator[ArchiveRecord]:
+    """Every record of the organization by sequence, a chunk at a time (keyset, not OFFSET)."""
+    after = 0
+    while True:
+        rows = list(
+            ArchiveRecord.objects.filter(organization=organization, sequence__gt=after)
+            .order_by("sequence")
+            .defer("search_text", "recorded_at", "removed_from_search_at")[:chunk]
+        )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].sequence
+
+
+def verify_chain(*, organization: Organization, chunk: int = VERIFY_CHUNK) -> VerifyResult:
+    """Recompute every hash in order and check each link and the sequence; name the first break.
+
+    A changed record shows as CONTENT_CHANGED at its own sequence; a changed record whose hash
+    was also rewritten shows as LINK_BROKEN at the next one; a deleted record as SEQUENCE_MISSING.
+    (Removing the newest records leaves no gap; the count in the audit log and exports tells.)
+    """
+    checked = 0
+    expected_sequence = 1
+    previous = GENESIS
+    for record in _records_in_order(organization, chunk):
+        if record.sequence != expected_sequence:
+            return VerifyResult(False, checked, expected_sequence, BreakReason.SEQUENCE_MISSING)
+        if record.previous_hash != previous:
+            return VerifyResult(False, checked, record.sequence, BreakReason.LINK_BROKEN)
+        if record_hash(record) != record.record_hash:
+            return VerifyResult(False, checked, record.sequence, BreakReason.CONTENT_CHANGED)
+        checked += 1
+        expected_sequence += 1
+        previous = record.record_hash
+    return VerifyResult(True, checked)
+
+
+def verify_chain_audited(*, organization: Organization, by: Any = None, request: Any = None) -> VerifyResult:
+    result = verify_chain(organization=organization)
+    audit.record(
+        "archive.chain_verified",
+        target=organization,
+        actor=by,
+        request=request,
+        data={"ok": result.ok, "checked": result.checked, "first_broken_sequence": result.first_broken_sequence, "reason": result.reason},
+    )
+    return result
+
+
+# Retention (säilytysajat) --------------------------------------------------------------------
+
+
+def retention_days(*, organization: Organization) -> dict[str, int | None]:
+    """The retention of each record kind: the organization's own decision or the default."""
+    days = dict(DEFAULT_RETENTION_DAYS)
+    for policy in RetentionPolicy.objects.filter(organization=organization):
+        days[policy.kind] = policy.days
+    return days
+
+
+@transaction.atomic
+def set_retention_policy(*, organization: Organization, kind: str, days: int | None, by: Any = None) -> RetentionPolicy:
+    if kind not in RecordKind.values:
+        raise ValueError(_("%(kind)s is not a kind of archive record.") % {"kind": kind})
+    policy, _created = RetentionPolicy.objects.update_or_create(organization=organization, kind=kind, defaults={"days": days})
+    audit.record("archive.retention_policy_set", target=policy, actor=by, data={"kind": kind, "days": days})
+    return policy
+
+
+@dataclass
+class RetentionResult:
+    disposals: list[DisposalLog] = field(default_factory=list)
+
+    @property
+    def removed(self) -> int:
+        return sum(d.count for d in self.disposals)
+
+
+@transaction.atomic
+def apply_retention(*, organization: Organization, now: _dt.datetime, chunk: int = 5000) -> RetentionResult:
+    """Take records past their retention out of search and log the disposal.
+
+    A record is kept for its full period: it leaves search when `occurred_at + days <= now`.
+    The row itself stays, so the hash chain still verifies; only search forgets it. (Blanking
+    the text and keeping the hash would also hide the content, but then the chain could no
+    longer be recomputed, so we keep the row as it is.)
+    """
+    result = RetentionResult()
+    for kind, days in sorted(retention_days(organization=organization).items()):
+        if days is None:
+            continue
+        cutoff = now - _dt.timedelta(days=days)
+        expired = ArchiveRecord.objects.filter(
+            organization=organization, kind=kind, occurred_at__lte=cutoff, removed_from_search_at__isnull=True
+        )
+        count = 0
+        while True:
+            rows = list(expired.order_by("pk").values_list("pk", "search_text")[:chunk])
+            if not rows:
+                break
+            search.unindex_rows(rows)
+            count += ArchiveRecord.objects.filter(pk__in=[pk for pk, _text in rows]).update(removed_from_search_at=now)
+        if count:
+            log = DisposalLog.objects.create(organization=organization, kind=kind, count=count, up_to=cutoff, at=now)
+            audit.record(
+                "archive.records_disposed",
+                target=log,
+                data={"kind": kind, "count": count, "occurred_up_to": cutoff.isoformat(), "retention_days": days},
+            )
+            result.disposals.append(log)
+    return result
+
+
+# Search audit (906/2019 §17) ------------------------------------------------------------------
+
+
+def record_search(*, organization: Organization, criteria: dict[str, Any], total: int, by: Any = None, request: Any = None) -> None:
+    """Every time someone sees archive search results: who, what they asked, how many matched."""
+    audit.record(
+        "archive.searched", organization_id=organization.pk, actor=by, request=request, data={**criteria, "count": total}
+    )
+
+
+def record_viewed(*, record: ArchiveRecord, by: Any = None, request: Any = None) -> None:
+    audit.record("archive.record_viewed", target=record, actor=by, request=request, data={"sequence": record.sequence})
+
+
+# Import of platform history (Meta's "download your information") ------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    format: str
+    added: int
+    already_there: int
+
+    def summary(self) -> str:
+        return _("%(format)s: %(added)s records added, %(skipped)s already in the archive.") % {
+            "format": self.format,
+            "added": self.added,
+            "skipped": self.already_there,
+        }
+
+
+@transaction.atomic
+def import_platform_export(
+    *, organization: Organization, channel: Channel, raw: bytes, name: str = "", by: Any = None
+) -> ImportResult:
+    """Append the posts and comments of a Facebook or Instagram export as IMPORTED records.
+
+    Items already archived (same format, time and text) are skipped, so importing the same
+    file twice adds nothing. A bad file raises ImportFileError before anything is stored.
+    """
+    from .imports import parse_export
+
+    fmt, items = parse_export(raw, name=name)
+    items.sort(key=lambda item: item.occurred_at)
+    wanted = {item.source_id: item for item in items}
+    existing: set[str] = set()
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        existing.update(
+            ArchiveRecord.objects.filter(
+                organization=organization, kind=RecordKind.IMPORTED, source_id__in=ids[start : start + 500]
+            ).values_list("source_id", flat=True)
+        )
+    added = 0
+    for source_id, item in wanted.items():
+        if source_id in existing:
+            continue
+        archive(
+            organization=organization,
+            kind=RecordKind.IMPORTED,
+            text=item.text,
+            occurred_at=item.occurred_at,
+            channel=channel,
+            source_id=source_id,
+            author=item.author,
+            payload={"import_format": fmt, "file": name, "item": item.payload},
+        )
+        added += 1
+    result = ImportResult(format=fmt, added=added, already_there=len(wanted) - added)
+    audit.record(
+        "archive.imported",
+        target=channel,
+        actor=by,
+        data={"format": fmt, "file": name, "added": added, "already_there": result.already_there},
+    )
+    return result
