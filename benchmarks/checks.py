@@ -50,7 +50,7 @@ def load() -> tuple[list[dict], PublicContacts]:
 def score(items: list[dict], contacts: PublicContacts, show_errors: bool) -> dict[str, Counter]:
     counts: dict[str, Counter] = {t: Counter() for t in TYPES}
     for item in items:
-        gold = {(l["start"], l["end"], l["type"]) for l in item["labels"]}
+        gold = {(label["start"], label["end"], label["type"]) for label in item["labels"]}
         found = {(f.start, f.end, f.type) for f in check_text(item["text"], lang="en", contacts=contacts)}
         for start, end, kind in found:
             c = counts.setdefault(kind, Counter())

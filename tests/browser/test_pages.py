@@ -6,8 +6,6 @@ must have no serious or critical accessibility violation.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from tests.browser.conftest import serious_violations, sign_in
@@ -17,12 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(settings):
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     from somevahti.inbox.demo import seed_demo_inbox
     from somevahti.people.demo import demo_organization, demo_year, ensure_demo
-
-    from django.utils import translation
 
     settings.SOMEVAHTI_DEMO_FEED = True
     with translation.override("fi"):

@@ -131,7 +131,8 @@ def test_public_contacts_file__is_used_and_its_errors_name_the_place(tmp_path: P
 def test_org__without_a_database_exits_2_and_with_a_loader_uses_its_contacts() -> None:
     code, _, err = call(["--org", "joroinen", "--lang", "en"], "Hei")
     assert code == 2 and "--org needs the web app's database" in err
-    loader = lambda slug: PublicContacts(phones=frozenset({"040 123 4567"}))
+    def loader(slug):
+        return PublicContacts(phones=frozenset({"040 123 4567"}))
     code, out, _ = call(["--org", "joroinen", "--format", "json"], "Soita 040 123 4567", loader=loader)
     assert code == 0 and json.loads(out) == {"findings": []}
 

@@ -1,6 +1,5 @@
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from somevahti.core.models import AuditEvent
@@ -9,7 +8,6 @@ from somevahti.guideline.models import Acknowledgement, Clause, Finding, Rule
 from somevahti.guideline.queries import rule_statuses
 from somevahti.guideline.services import acknowledge_guideline, evaluate_rules, install_default_guideline
 from somevahti.guideline.source import split_guideline
-from somevahti.guideline.registry import Found, RuleCheck, register, _REGISTRY
 
 COVERAGE_CLAUSE = (
     "Kunnan palvelussa on oltava useampi nimetty ylläpitäjä, jotta palvelun päivittäminen hoidetaan "

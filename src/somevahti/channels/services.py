@@ -6,10 +6,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from somevahti.core import audit
+from somevahti.core.audit import Actor
 from somevahti.people.models import Absence
 
 from .coverage import Gap, Interval, active_interval, availability, coverage_gaps
@@ -77,7 +77,7 @@ class ChannelError(ValueError):
 
 @transaction.atomic
 def add_administrator(
-    *, channel: Channel, person: Any, role: str, since: dt.datetime, until: dt.datetime | None, by: AbstractBaseUser | None
+    *, channel: Channel, person: Any, role: str, since: dt.datetime, until: dt.datetime | None, by: Actor
 ) -> ChannelAdministrator:
     if person.organization_id != channel.organization_id:
         raise ChannelError("the person belongs to another organization")
@@ -92,7 +92,7 @@ def add_administrator(
 
 
 @transaction.atomic
-def end_administrator(*, administrator: ChannelAdministrator, until: dt.datetime, by: AbstractBaseUser | None) -> ChannelAdministrator:
+def end_administrator(*, administrator: ChannelAdministrator, until: dt.datetime, by: Actor) -> ChannelAdministrator:
     if until <= administrator.since:
         raise ChannelError("the period ends before it starts")
     administrator.until = until

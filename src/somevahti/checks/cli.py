@@ -98,7 +98,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        tr = lambda message: translate(message, lang)
+        def tr(message):
+            return translate(message, lang)
 
         class Formatter(argparse.HelpFormatter):
             def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from somevahti.core import audit
+from somevahti.core.audit import Actor
 
 from . import PublicContacts, check_text
 from .engine import Finding
@@ -16,7 +16,7 @@ from .queries import public_contacts
 
 
 @transaction.atomic
-def set_public_contacts(*, organization: Any, data: dict[str, list[str]], by: AbstractBaseUser | None) -> OrganizationContacts:
+def set_public_contacts(*, organization: Any, data: dict[str, list[str]], by: Actor) -> OrganizationContacts:
     """Replace the organization's public contact data; `data` is validated first (ContactsError)."""
     PublicContacts.from_json(data)
     cleaned = {key: sorted({v.strip() for v in data.get(key, []) if v.strip()}) for key in PublicContacts.FIELDS}

@@ -7,7 +7,7 @@ transaction as the change. Values whose keys look like secrets are never written
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +18,12 @@ from .models import AuditEvent
 
 _SECRET_KEY = re.compile(r"pass|secret|token|key|credential|authorization", re.IGNORECASE)
 REDACTED = "[redacted]"
+
+# Whoever did something: a signed-in user, an anonymous visitor, or the system (None).
+type Actor = AbstractBaseUser | AnonymousUser | None
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _scrub(value: Any) -> Any:
@@ -40,7 +46,7 @@ def record(
     action: str,
     *,
     target: models.Model | None = None,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: Actor = None,
     organization_id: int | None = None,
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -53,7 +59,7 @@ def record(
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         organization_id=organization_id,
-        actor=user,
+        actor=cast("User | None", user),
         actor_label=actor_label or (user.get_username() if user is not None else "system"),
         action=action,
         target_type=target._meta.label if target is not None else "",

@@ -24,9 +24,10 @@ NAVIGATION = (
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    perms = getattr(request, "permissions", frozenset())
+    perms: frozenset[Perm] = getattr(request, "permissions", frozenset())
     items = []
-    current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match is not None else ""
     for name, label, perm in NAVIGATION:
         if perm in perms:
             items.append({"url": reverse(name), "label": label, "current": name == current})

@@ -6,7 +6,8 @@ guideline sits below people in the import order, so it names people's models by 
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):

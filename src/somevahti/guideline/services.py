@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from somevahti.core import audit
+from somevahti.core.audit import Actor
 
 from .catalogue import CATALOGUE, JOROINEN
 from .models import Acknowledgement, Clause, Finding, Guideline, Rule
@@ -26,7 +27,7 @@ class GuidelineError(ValueError):
 
 
 @transaction.atomic
-def install_default_guideline(*, organization: Any, by: AbstractBaseUser | None = None) -> Guideline:
+def install_default_guideline(*, organization: Any, by: Actor = None) -> Guideline:
     """Joroinen's guideline, split into clauses, with the rule catalogue. Idempotent."""
     existing = Guideline.objects.filter(organization=organization, version=JOROINEN["version"]).first()
     if existing is not None:
@@ -131,7 +132,7 @@ def set_rule_enabled(*, rule: Rule, enabled: bool, by: AbstractBaseUser) -> Rule
 
 
 @transaction.atomic
-def acknowledge_guideline(*, person: Any, guideline: Guideline, by: AbstractBaseUser | None = None) -> Acknowledgement:
+def acknowledge_guideline(*, person: Any, guideline: Guideline, by: Actor = None) -> Acknowledgement:
     if person.organization_id != guideline.organization_id:
         raise GuidelineError("person and guideline belong to different organizations")
     ack, created = Acknowledgement.objects.get_or_create(

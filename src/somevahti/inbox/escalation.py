@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -56,11 +57,11 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> dict[str, int]
         for interaction in open_items.filter(deadline__lte=now + warn_before, deadline__gt=now, assignee__isnull=False).exclude(
             escalations__kind=Escalation.Kind.WARNING
         ):
-            if _once(interaction, Escalation.Kind.WARNING, now, lambda i=interaction: send_deadline_warning(interaction=i)):
+            if _once(interaction, Escalation.Kind.WARNING, now, partial(send_deadline_warning, interaction=interaction)):
                 sent["warning"] += 1
         for interaction in open_items.filter(deadline__lte=now).exclude(escalations__kind=Escalation.Kind.OVERDUE):
             today = now.astimezone(HELSINKI).date()
-            if _once(interaction, Escalation.Kind.OVERDUE, now, lambda i=interaction: send_overdue(interaction=i, today=today)):
+            if _once(interaction, Escalation.Kind.OVERDUE, now, partial(send_overdue, interaction=interaction, today=today)):
                 sent["overdue"] += 1
     return sent
 

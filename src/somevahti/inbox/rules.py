@@ -34,6 +34,7 @@ class SameDayAnswers(RuleCheck):
             deadline__lte=now,
         ).select_related("channel")
         for interaction in overdue.order_by("deadline"):
+            assert interaction.deadline is not None  # the query asks for one that has passed
             yield Found(
                 key=f"interaction:{interaction.pk}",
                 message=gettext_noop("Feedback from %(author)s on %(channel)s is unanswered past its deadline %(deadline)s."),

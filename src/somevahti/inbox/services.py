@@ -8,9 +8,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -33,11 +32,15 @@ from somevahti.connectors.base import (
 )
 from somevahti.connectors.registry import connector_for
 from somevahti.core import audit
+from somevahti.core.audit import Actor
 from somevahti.guideline.queries import rule_parameters
 from somevahti.people.models import Absence, Person
 
 from .deadlines import deadline_for, parse_clock
 from .models import Interaction, InteractionEvent, Reply
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +323,7 @@ def _require_same_organization(interaction: Interaction, person: Person) -> None
 
 
 @transaction.atomic
-def assign_interaction(*, interaction: Interaction, assignee: Person, by: AbstractBaseUser | None) -> Interaction:
+def assign_interaction(*, interaction: Interaction, assignee: Person, by: Actor) -> Interaction:
     """Hand a comment to a colleague. Its deadline does not move."""
     _require_same_organization(interaction, assignee)
     interaction.assignee = assignee
@@ -364,7 +367,7 @@ def send_reply(
     *,
     interaction: Interaction,
     text: str,
-    by: AbstractBaseUser | None,
+    by: Actor,
     override_reason: str = "",
     now: dt.datetime | None = None,
 ) -> Reply:
@@ -382,7 +385,8 @@ def send_reply(
     warnings = [f for f in findings if f.severity == "warn"]
     if warnings and not override_reason.strip():
         raise ReplyNeedsConfirmation(_("Check the warnings; to send anyway, give a reason."), warnings)
-    reply = Reply.objects.create(interaction=interaction, text=text, author=by, idempotency_key=uuid.uuid4().hex)
+    author = cast("User | None", by if by is not None and by.is_authenticated else None)
+    reply = Reply.objects.create(interaction=interaction, text=text, author=author, idempotency_key=uuid.uuid4().hex)
     if warnings:
         audit.record(
             "inbox.reply_warning_overridden",
@@ -399,7 +403,7 @@ def send_reply(
 
 
 @transaction.atomic
-def _record_reply_outcome(*, reply: Reply, result: Result, by: AbstractBaseUser | None, now: dt.datetime) -> Reply:
+def _record_reply_outcome(*, reply: Reply, result: Result, by: Actor, now: dt.datetime) -> Reply:
     interaction = Interaction.objects.select_for_update().get(pk=reply.interaction_id)
     reply.outcome = str(result.outcome)
     reply.message = result.message[:2000]
@@ -437,7 +441,7 @@ def _record_reply_outcome(*, reply: Reply, result: Result, by: AbstractBaseUser 
     return reply
 
 
-def hide_interaction(*, interaction: Interaction, hidden: bool, by: AbstractBaseUser | None) -> Result:
+def hide_interaction(*, interaction: Interaction, hidden: bool, by: Actor) -> Result:
     """Hide (or show again) on the platform; Somevahti keeps its own copy either way."""
     ref = InteractionRef(platform_id=interaction.platform_id, kind=InteractionKind(interaction.kind), extra=dict(interaction.platform_extra))
     result = connector_for_channel(interaction.channel).hide(ref, hidden)
@@ -468,7 +472,7 @@ def hide_interaction(*, interaction: Interaction, hidden: bool, by: AbstractBase
 
 
 @transaction.atomic
-def mark_no_answer_needed(*, interaction: Interaction, reason: str, by: AbstractBaseUser | None) -> Interaction:
+def mark_no_answer_needed(*, interaction: Interaction, reason: str, by: Actor) -> Interaction:
     reason = reason.strip()
     if not reason:
         raise InboxError(_("Give a reason why no answer is needed."))
@@ -482,7 +486,7 @@ def mark_no_answer_needed(*, interaction: Interaction, reason: str, by: Abstract
 
 
 @transaction.atomic
-def close_interaction(*, interaction: Interaction, by: AbstractBaseUser | None) -> Interaction:
+def close_interaction(*, interaction: Interaction, by: Actor) -> Interaction:
     interaction.state = Interaction.State.CLOSED
     interaction.save(update_fields=["state", "updated_at"])
     _event(interaction, "closed", timezone.now(), actor=by if by and by.is_authenticated else None)

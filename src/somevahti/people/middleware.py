@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from somevahti.core import calendar
@@ -24,7 +25,7 @@ class CurrentOrganizationMiddleware:
         request.roles = frozenset()  # type: ignore[attr-defined]
         request.permissions = frozenset()  # type: ignore[attr-defined]
         if request.user.is_authenticated:
-            people = Person.objects.filter(user=request.user).select_related("organization").prefetch_related("roles")
+            people: list[Person] | QuerySet[Person] = Person.objects.filter(user=request.user).select_related("organization").prefetch_related("roles")
             # Someone who has left the organization keeps their sign-in but loses its roles.
             today = calendar.today()
             people = [p for p in people if p.is_active_on(today)]

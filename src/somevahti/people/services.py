@@ -307,7 +307,7 @@ def _refuse_private_addresses(request: httpx.Request) -> None:
     except OSError:
         return  # the request itself will fail with a clear "could not be reached"
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
             raise _PrivateAddress(host)
 
