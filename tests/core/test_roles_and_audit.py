@@ -79,3 +79,9 @@ def test_language__switcher_changes_the_interface_to_swedish_and_english(client_
 def test_users__passwords_are_never_stored_in_plain_text(db):
     user = get_user_model().objects.create_user("a@joroinen.fi", password="salainen-sana-12345")
     assert "salainen-sana-12345" not in user.password
+
+
+def test_language__is_finnish_by_default_even_for_an_english_browser(client_as):
+    client = client_as("comms_lead")
+    response = client.get("/tapahtumaloki/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="fi"' in response.content.decode() and response["Content-Language"] == "fi"

@@ -15,7 +15,7 @@ HETU_TEXT = "Naapurin hetu on 131052-308T!"
 
 @pytest.fixture(autouse=True)
 def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
 
 
 def comment(pid="c1", text="Milloin uimahalli aukeaa?", *, created_at=None, post="1234567890_1", **kw):

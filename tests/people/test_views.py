@@ -24,7 +24,7 @@ def sign_in(client, user_with_role):  # type: ignore[no-untyped-def]
     def make(*roles: str, **fields):  # type: ignore[no-untyped-def]
         user, person = user_with_role(*roles, **fields)
         client.force_login(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies["django_language"] = "en"
         return client, person
 
     return make

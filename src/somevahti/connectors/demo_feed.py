@@ -58,8 +58,9 @@ def demo_comments(*, channel_platform_id: str, since: dt.datetime | None, now: d
                 author=Author(platform_id=f"demo-{digest[3]}", name=author),
                 created_at=created,
                 channel_platform_id=channel_platform_id,
-                post_id=f"{channel_platform_id}_post{slot // 30}",
-                thread_id=f"{channel_platform_id}_post{slot // 30}",
+                # A private message is its own conversation; comments belong to a post of the day.
+                post_id="" if kind == InteractionKind.MESSAGE else f"{channel_platform_id}_post{slot // 30}",
+                thread_id=f"dm-{digest[3]}" if kind == InteractionKind.MESSAGE else f"{channel_platform_id}_post{slot // 30}",
                 raw={"demo": True, "slot": slot},
             )
         )

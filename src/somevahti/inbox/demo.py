@@ -43,9 +43,11 @@ def seed_demo_inbox(*, organization: Any, now: dt.datetime | None = None) -> int
         created += result.created if result else 0
     for item in Interaction.objects.filter(organization=organization, expects_answer=True).order_by("created_at"):
         roll = hashlib.sha256(item.platform_id.encode()).digest()[0]
-        if item.created_at < now - dt.timedelta(hours=20) and roll % 4 != 0:
-            _answer_in_the_past(item, minutes=30 + roll * 2)
-        elif roll % 3 == 0:
+        # Most feedback whose deadline has passed was answered (a few late, a couple never);
+        # what is still within its deadline waits in the inbox, some of it assigned.
+        if item.deadline is not None and item.deadline <= now and roll % 9 != 0:
+            _answer_in_the_past(item, minutes=20 + roll * (6 if roll % 5 == 0 else 1))
+        elif roll % 2 == 0:
             auto_assign(interaction=item, now=now)
     return created
 
