@@ -91,7 +91,7 @@ def _row(record: ArchiveRecord, *, redacted: bool) -> dict[str, Any]:
     }
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any) -> int:
+def write_jsonl(rows: Iterable[dict[str, Any]], out: Any) -> int:
     count = 0
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False, cls=DjangoJSONEncoder).encode() + b"\n")
@@ -99,14 +99,18 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any) ->
     return count
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any) -> int:
+def write_csv(rows: Iterable[dict[str, Any]], out: Any) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS, delimiter=";", quoting=csv.QUOTE_MINIMAL)
     writer.writeheader()
     count = 0
     for row in rows:
         row = dict(row)
-        row["payload"] = "" if row["payload"] is None else json.dumps(row["payload"], ensure_ascii=False, cls=DjangoJSONEncoder)
+        row["payload"] = (
+            ""
+            if row["payload"] is None
+            else json.dumps(row["payload"], ensure_ascii=False, cls=DjangoJSONEncoder)
+        )
         writer.writerow(row)
         count += 1
     text.flush()
@@ -117,7 +121,9 @@ def write_csv(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any) -> i
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
-def write_pdf(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any, *, heading: str, summary: list[str]) -> int:
+def write_pdf(
+    rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any, *, heading: str, summary: list[str]
+) -> int:
     """A readable document: a heading, what was asked, then each record with its facts and text."""
     from fpdf import FPDF
 
@@ -155,7 +161,10 @@ def write_pdf(rows: Iterable[dict[str, Any]], out: io.BufferedIOBase | Any, *, h
         }  # fmt: skip
         pdf.multi_cell(0, 6, clean(title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 9)
-        facts = _("Channel: %(channel)s. Author: %(author)s.") % {"channel": row["channel"] or "–", "author": row["author"] or "–"}
+        facts = _("Channel: %(channel)s. Author: %(author)s.") % {
+            "channel": row["channel"] or "–",
+            "author": row["author"] or "–",
+        }
         pdf.multi_cell(0, 5, clean(facts), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 10)
         pdf.multi_cell(0, 5, clean(row["text"] or _("(no text)")), new_x="LMARGIN", new_y="NEXT")
@@ -184,7 +193,9 @@ def export_archive(
 ) -> ExportFile:
     """Every record the search matches (not only one page), as a .zip with its manifest. Audited."""
     if fmt not in FORMATS:
-        raise ExportError(_("%(format)s is not an export format; choose jsonl, csv or pdf.") % {"format": fmt})
+        raise ExportError(
+            _("%(format)s is not an export format; choose jsonl, csv or pdf.") % {"format": fmt}
+        )
     records = (
         archive_queryset(organization=organization, criteria=criteria)
         .select_related("channel")
@@ -193,7 +204,7 @@ def export_archive(
     )
     rows = _rows(records, redacted=redacted)
     data = io.BytesIO()
-    who = (by.get_username() if by is not None and getattr(by, "is_authenticated", False) else "system")
+    who = by.get_username() if by is not None and getattr(by, "is_authenticated", False) else "system"
     stamp = now.astimezone(HELSINKI)
     if fmt == "jsonl":
         count = write_jsonl(rows, data)

@@ -15,19 +15,26 @@ from .queries import ArchiveQuery
 class ArchiveSearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=300,
                         help_text=_("Finds every form of a word: uimahalli also finds uimahallissa."))  # fmt: skip
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Channel"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *RecordKind.choices])
-    author = forms.CharField(label=_("Author"), required=False, max_length=200, help_text=_("A part of the name is enough."))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *RecordKind.choices]
+    )
+    author = forms.CharField(
+        label=_("Author"), required=False, max_length=200, help_text=_("A part of the name is enough.")
+    )
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         channels = Channel.objects.filter(organization=organization).order_by("name")
-        self.fields["channel"].choices = [("", _("All channels")), *((c.key, c.name) for c in channels)]
+        channel_field: forms.ChoiceField = self.fields["channel"]  # type: ignore[assignment]
+        channel_field.choices = [("", _("All channels")), *((c.key, c.name) for c in channels)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))

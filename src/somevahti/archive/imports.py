@@ -64,11 +64,15 @@ def fix_mojibake(value: Any) -> Any:
 
 def _moment(value: Any, where: str) -> dt.datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ImportFileError(_("%(where)s: the time is missing or is not a Unix timestamp.") % {"where": where})
+        raise ImportFileError(
+            _("%(where)s: the time is missing or is not a Unix timestamp.") % {"where": where}
+        )
     try:
         return dt.datetime.fromtimestamp(value, tz=dt.UTC)
     except (OverflowError, OSError, ValueError):
-        raise ImportFileError(_("%(where)s: the time %(value)s is out of range.") % {"where": where, "value": value}) from None
+        raise ImportFileError(
+            _("%(where)s: the time %(value)s is out of range.") % {"where": where, "value": value}
+        ) from None
 
 
 def _detect(data: Any) -> tuple[str, list[Any]]:
@@ -79,7 +83,9 @@ def _detect(data: Any) -> tuple[str, list[Any]]:
             if key.startswith("comments_") and isinstance(value, list):
                 return IG_COMMENTS, value
         raise ImportFileError(
-            _("The file is not a Facebook or Instagram export this import knows: no list of posts or comments in it.")
+            _(
+                "The file is not a Facebook or Instagram export this import knows: no list of posts or comments in it."
+            )
         )
     if not isinstance(data, list):
         raise ImportFileError(_("The file is not a Facebook or Instagram export this import knows."))
@@ -95,7 +101,9 @@ def _detect(data: Any) -> tuple[str, list[Any]]:
     if "timestamp" in first:
         return FB_POSTS, data
     raise ImportFileError(
-        _("The file is not a Facebook or Instagram export this import knows: its items have neither %(a)s, %(b)s nor %(c)s.")
+        _(
+            "The file is not a Facebook or Instagram export this import knows: its items have neither %(a)s, %(b)s nor %(c)s."
+        )
         % {"a": "timestamp", "b": "media", "c": "string_map_data"}
     )
 
@@ -106,22 +114,39 @@ def _fb_post(item: dict[str, Any], where: str) -> ImportedItem:
 
 
 def _fb_comment(item: dict[str, Any], where: str) -> ImportedItem:
-    comment = next((d["comment"] for d in item.get("data") or [] if isinstance(d, dict) and isinstance(d.get("comment"), dict)), {})
+    comment: dict[str, Any] = next(
+        (
+            d["comment"]
+            for d in item.get("data") or []
+            if isinstance(d, dict) and isinstance(d.get("comment"), dict)
+        ),
+        {},
+    )
     when = comment.get("timestamp", item.get("timestamp"))
-    return ImportedItem(FB_COMMENTS, _moment(when, where), str(comment.get("comment", "")), str(comment.get("author", "")), item)
+    return ImportedItem(
+        FB_COMMENTS,
+        _moment(when, where),
+        str(comment.get("comment", "")),
+        str(comment.get("author", "")),
+        item,
+    )
 
 
 def _ig_post(item: dict[str, Any], where: str) -> ImportedItem:
     media = [m for m in item.get("media") or [] if isinstance(m, dict)]
     text = str(item.get("title") or next((m.get("title") for m in media if m.get("title")), "") or "")
-    when = item.get("creation_timestamp") or next((m.get("creation_timestamp") for m in media if m.get("creation_timestamp")), None)
+    when = item.get("creation_timestamp") or next(
+        (m.get("creation_timestamp") for m in media if m.get("creation_timestamp")), None
+    )
     return ImportedItem(IG_POSTS, _moment(when, where), text, "", item)
 
 
 def _ig_comment(item: dict[str, Any], where: str) -> ImportedItem:
     fields = item.get("string_map_data")
     if not isinstance(fields, dict):
-        raise ImportFileError(_("%(where)s: %(field)s is missing.") % {"where": where, "field": "string_map_data"})
+        raise ImportFileError(
+            _("%(where)s: %(field)s is missing.") % {"where": where, "field": "string_map_data"}
+        )
     text = str((fields.get("Comment") or {}).get("value", ""))
     when = (fields.get("Time") or {}).get("timestamp")
     owner = str((fields.get("Media Owner") or {}).get("value", ""))
@@ -148,6 +173,8 @@ def parse_export(raw: bytes, *, name: str = "") -> tuple[str, list[ImportedItem]
     for index, item in enumerate(items, start=1):
         where = _("Item %(number)s") % {"number": index}
         if not isinstance(item, dict):
-            raise ImportFileError(_("%(where)s: expected an object with a time and a text.") % {"where": where})
+            raise ImportFileError(
+                _("%(where)s: expected an object with a time and a text.") % {"where": where}
+            )
         parsed.append(parser(item, where))
     return fmt, parsed

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from somevahti.channels.models import Channel
 from somevahti.core.calendar import local_midnight
 from somevahti.people.models import Organization
 
@@ -65,7 +66,12 @@ def archive_queryset(*, organization: Organization, criteria: ArchiveQuery) -> Q
     if criteria.date_to:
         qs = qs.filter(occurred_at__lt=local_midnight(criteria.date_to + dt.timedelta(days=1)))
     if criteria.channel:
-        qs = qs.filter(channel__key=criteria.channel)
+        # The channel's id first, then a plain equality: a join to channels led PostgreSQL to a
+        # plan 2.5 times slower than the hand-written query on a million records.
+        channel_id = Channel.objects.filter(organization=organization, key=criteria.channel).values_list("pk", flat=True).first()
+        if channel_id is None:
+            return qs.none()
+        qs = qs.filter(channel_id=channel_id)
     if criteria.kind:
         qs = qs.filter(kind=criteria.kind)
     if criteria.author.strip():
@@ -86,11 +92,18 @@ def search_archive(
     offset: int = 0,
 ) -> SearchResult:
     """One page of matching records, newest first, and how many match in all."""
-    criteria = ArchiveQuery(query=query, date_from=date_from, date_to=date_to, channel=channel, kind=kind, author=author)
+    criteria = ArchiveQuery(
+        query=query, date_from=date_from, date_to=date_to, channel=channel, kind=kind, author=author
+    )
     qs = archive_queryset(organization=organization, criteria=criteria)
     total = qs.count()
-    records = list(qs.select_related("channel").defer("search_text")[offset : offset + limit]) if total > offset else []
-    return SearchResult(total=total, records=records)
+    if total <= offset:
+        return SearchResult(total=total)
+    # Sort only the ids, then load the page's rows: ordering thousands of whole rows (text,
+    # payload, hashes) is what made a common word slow.
+    ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
+    by_id = ArchiveRecord.objects.select_related("channel").defer("search_text").in_bulk(ids)
+    return SearchResult(total=total, records=[by_id[pk] for pk in ids if pk in by_id])
 
 
 def record_for_user(*, organization: Organization, sequence: int) -> ArchiveRecord:

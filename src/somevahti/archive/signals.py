@@ -27,6 +27,8 @@ def stem_before_insert(sender: type[ArchiveRecord], instance: ArchiveRecord, **k
 
 
 @receiver(post_save, sender=ArchiveRecord)
-def index_after_insert(sender: type[ArchiveRecord], instance: ArchiveRecord, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def index_after_insert(
+    sender: type[ArchiveRecord], instance: ArchiveRecord, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if created and not raw:
         index_record(instance)

@@ -22,7 +22,7 @@ from somevahti.core.roles import Perm
 from . import services
 from .export import export_archive
 from .forms import ArchiveSearchForm, ExportForm
-from .queries import search_archive, record_for_user
+from .queries import record_for_user, search_archive
 from .search import matching_words
 
 PAGE_SIZE = 25
@@ -107,7 +107,9 @@ def export(request: HttpRequest) -> HttpResponse:
     search_form = ArchiveSearchForm(request.POST, organization=organization)
     export_form = ExportForm(request.POST)
     if not (search_form.is_valid() and export_form.is_valid()):
-        errors = [str(e) for form in (search_form, export_form) for field in form.errors.values() for e in field]
+        errors = [
+            str(e) for form in (search_form, export_form) for field in form.errors.values() for e in field
+        ]
         messages.error(request, " ".join(errors))
         return redirect("archive:search")
     result = export_archive(

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "somevahti.channels",
     "somevahti.checks",
     "somevahti.archive",
+    "somevahti.publishing",
     "somevahti.inbox",
 ]
 

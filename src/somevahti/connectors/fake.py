@@ -51,6 +51,7 @@ class FakeAccount:
     removed: set[str] = field(default_factory=set)
     administrators: list[PlatformAdministrator] = field(default_factory=list)
     fail_next: list[Outcome] = field(default_factory=list)              # outcomes to return next
+    containers: dict[str, OutgoingPost] = field(default_factory=dict)   # PENDING publishes to finish
     valid_token: str | None = None                                      # when set, other tokens are refused
 
     def add_comment(
@@ -125,7 +126,12 @@ class FakeConnector:
     def publish(self, post: OutgoingPost) -> Result:
         with _LOCK:
             if refusal := self._refusal():
-                return refusal
+                if refusal.outcome != Outcome.PENDING:
+                    return refusal
+                # Instagram-like two steps: a container now, the post when finish_publish is called.
+                container = f"container_{next(_IDS)}"
+                self.account.containers[container] = post
+                return Result(Outcome.PENDING, pending=PendingPublish(container, post.idempotency_key), message=refusal.message)
             if post.idempotency_key and post.idempotency_key in self.account.published_keys:
                 post_id = self.account.published_keys[post.idempotency_key]
             else:
@@ -136,7 +142,19 @@ class FakeConnector:
             return Result(Outcome.OK, platform_id=post_id, url=f"https://{self.platform_name}.example/{post_id}")
 
     def finish_publish(self, pending: PendingPublish) -> Result:
-        return Result(Outcome.OK, platform_id=pending.container_id)
+        with _LOCK:
+            post = self.account.containers.get(pending.container_id)
+            if post is None:
+                return Result(Outcome.OK, platform_id=pending.container_id)
+            if refusal := self._refusal():
+                return refusal
+            key = pending.idempotency_key or pending.container_id
+            post_id = self.account.published_keys.get(key)
+            if post_id is None:
+                post_id = f"{self.credentials.platform_id}_{next(_IDS)}"
+                self.account.posts[post_id] = post
+                self.account.published_keys[key] = post_id
+            return Result(Outcome.OK, platform_id=post_id, url=f"https://{self.platform_name}.example/{post_id}")
 
     def fetch_interactions(self, since: Cursor) -> Batch:
         with _LOCK:

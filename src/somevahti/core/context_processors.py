@@ -12,6 +12,7 @@ from .roles import Perm
 NAVIGATION = (
     ("guideline:status", _("Guideline in practice"), Perm.VIEW_GUIDELINE),
     ("inbox:list", _("Feedback"), Perm.VIEW_INBOX),
+    ("publishing:list", _("Publishing"), Perm.PUBLISH),
     ("channels:list", _("Channels"), Perm.VIEW_CHANNELS),
     ("channels:coverage", _("Coverage"), Perm.VIEW_COVERAGE),
     ("people:list", _("People"), Perm.VIEW_PEOPLE),
@@ -19,6 +20,7 @@ NAVIGATION = (
     ("checks:check", _("Check a text"), Perm.CHECK_TEXT),
     ("checks:contacts", _("Public contact data"), Perm.MANAGE_CONTACTS),
     ("guideline:acknowledgements", _("Acknowledgements"), Perm.VIEW_ACKNOWLEDGEMENTS),
+    ("archive:search", _("Archive"), Perm.VIEW_ARCHIVE),
     ("core:audit", _("Audit log"), Perm.VIEW_AUDIT),
 )
 

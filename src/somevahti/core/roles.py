@@ -43,6 +43,8 @@ class Perm(StrEnum):
     VIEW_INBOX = "view_inbox"                    # the feedback inbox and its reports
     ANSWER_INBOX = "answer_inbox"                # reply, assign, hide, close feedback
     MANAGE_CANNED = "manage_canned"              # canned replies and official positions
+    PUBLISH = "publish"                          # write, schedule, publish and withdraw posts
+    APPROVE = "approve"                          # approve or return others' posts (four eyes)
 
 
 _EVERYONE = {Perm.VIEW_GUIDELINE, Perm.ACKNOWLEDGE, Perm.CHECK_TEXT, Perm.MANAGE_OWN_ABSENCES}
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CHANNEL_ADMIN: frozenset(
         _EVERYONE
         | {Perm.VIEW_CHANNELS, Perm.VIEW_COVERAGE, Perm.VIEW_FINDINGS, Perm.VIEW_PEOPLE, Perm.VIEW_INBOX, Perm.ANSWER_INBOX}
+        | {Perm.PUBLISH, Perm.APPROVE}
     ),
     Role.SUPERVISOR: frozenset(
         _EVERYONE

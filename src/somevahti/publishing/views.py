@@ -1,0 +1,513 @@
+"""Julkaisut: posts, the week calendar, the compose page with its live check, review and settings.
+
+Views parse, call the publishing services and say what happened; they hold no publishing logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from somevahti.channels.models import Channel
+from somevahti.core.calendar import HELSINKI
+from somevahti.core.permissions import has_perm, requires
+from somevahti.core.roles import Perm
+
+from . import media as images
+from .forms import (
+    FeedForm,
+    MediaForm,
+    PostFilterForm,
+    PostForm,
+    RejectForm,
+    ResolveForm,
+    ReviewSettingsForm,
+    ScheduleForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from .models import ChannelPublishingSettings, Media, Post, PostTarget, PublishingSettings
+from .queries import post_for_user, posts, week_calendar
+from .queries import public_media as find_public_media
+from .services import (
+    PostBlocked,
+    PostFinding,
+    PostNeedsReason,
+    PublishingError,
+    add_media,
+    approve,
+    cancel_schedule,
+    check_content,
+    check_post,
+    create_draft,
+    explain_outcome,
+    publish_post,
+    refresh_bulletins,
+    reject,
+    remove_media,
+    requires_review,
+    resolve_needs_check,
+    schedule,
+    set_bulletin_feed,
+    set_review_required,
+    submit_for_review,
+    update_draft,
+    withdraw,
+)
+
+PAGE_SIZE = 25
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organization  # type: ignore[attr-defined]
+
+
+def _person(request: HttpRequest) -> Any:
+    return getattr(request, "person", None)
+
+
+def _findings_context(findings: list[PostFinding]) -> dict[str, Any]:
+    return {
+        "findings": findings,
+        "blocking": any(f.severity == "block" for f in findings),
+        "warning": any(f.severity == "warn" for f in findings),
+    }
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@require_GET
+@requires(Perm.PUBLISH)
+def post_list(request: HttpRequest) -> HttpResponse:
+    form = PostFilterForm(request.GET or None)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
+    page = Paginator(posts(organization=_org(request), state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "publishing/list.html",
+        {"form": form, "page": page, "can_approve": has_perm(request, Perm.APPROVE), "can_manage": has_perm(request, Perm.MANAGE_CHANNELS)},
+    )
+
+
+def _parse_week(value: str | None) -> dt.date:
+    today = timezone.localdate(timezone.now(), HELSINKI)
+    if value:
+        try:
+            year, _sep, week = value.upper().partition("-W")
+            return dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            pass
+    return today - dt.timedelta(days=today.weekday())
+
+
+@require_GET
+@requires(Perm.PUBLISH)
+def calendar(request: HttpRequest) -> HttpResponse:
+    monday = _parse_week(request.GET.get("week"))
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+
+    def week_of(day: dt.date) -> str:
+        year, week, _weekday = day.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    return render(
+        request, "publishing/calendar.html",
+        {
+            "rows": week_calendar(organization=_org(request), monday=monday),
+            "days": days,
+            "week": monday.isocalendar()[1],
+            "year": monday.isocalendar()[0],
+            "previous": week_of(monday - dt.timedelta(days=7)),
+            "next": week_of(monday + dt.timedelta(days=7)),
+        },
+    )
+
+
+# --- compose ----------------------------------------------------------------------------------
+
+
+def _initial(post: Post) -> dict[str, Any]:
+    return {
+        "text": post.text, "text_sv": post.texts.get("sv", ""), "text_en": post.texts.get("en", ""),
+        "link": post.link, "channels": list(post.targets.values_list("channel_id", flat=True)),
+    }
+
+
+def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
+    organization = _org(request)
+    if post is not None and not post.is_editable:
+        messages.error(request, _("A post that has been sent can no longer be edited; withdraw it and write a new one."))
+        return redirect("publishing:detail", pk=post.pk)
+    form = PostForm(request.POST or None, organization=organization, initial=_initial(post) if post else None)
+    wants_image = request.method == "POST" and bool(request.FILES.get("image"))
+    media_form = MediaForm(request.POST, request.FILES) if wants_image else MediaForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and (not wants_image or media_form.is_valid()):
+            try:
+                with transaction.atomic():
+                    fields = {
+                        "by": _person(request), "text": form.cleaned_data["text"], "texts": form.texts(),
+                        "channels": list(form.cleaned_data["channels"]), "link": form.cleaned_data["link"],
+                    }
+                    saved = create_draft(organization=organization, **fields) if post is None else update_draft(post=post, **fields)
+                    if wants_image:
+                        add_media(
+                            post=saved, by=_person(request), data=media_form.cleaned_data["image"],
+                            alt_text=media_form.cleaned_data["alt_text"], consent=media_form.cleaned_data["consent"],
+                            credit=media_form.cleaned_data["credit"], licence=media_form.cleaned_data["licence"],
+                        )
+            except images.ImageError as exc:
+                media_form.add_error("image", str(exc))
+            except PublishingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The draft was saved. Check it and send it on."))
+                return redirect("publishing:detail", pk=saved.pk)
+        status = 400
+    return render(
+        request, "publishing/compose.html",
+        {"form": form, "media_form": media_form, "post": post, "media": post.media.all() if post else []},
+        status=status,
+    )
+
+
+@requires(Perm.PUBLISH)
+def compose(request: HttpRequest) -> HttpResponse:
+    return _compose(request, None)
+
+
+@requires(Perm.PUBLISH)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _compose(request, post_for_user(pk=pk, organization=_org(request)))
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def live_check(request: HttpRequest) -> HttpResponse:
+    """The compose page's check as one types (htmx): content findings and bulletin advice."""
+    texts = {
+        lang: request.POST.get(name, "")[:10_000]
+        for lang, name in (("fi", "text"), ("sv", "text_sv"), ("en", "text_en"))
+    }
+    texts = {lang: value for lang, value in texts.items() if value.strip()}
+    context = {"checked": bool(texts), **_findings_context(check_content(organization=_org(request), texts=texts))}
+    return render(request, "publishing/_check.html", context)
+
+
+# --- one post ---------------------------------------------------------------------------------
+
+
+def _targets(post: Post) -> list[dict[str, Any]]:
+    rows = []
+    for target in post.targets.select_related("channel").order_by("channel__name"):
+        problem = ""
+        if target.state in (PostTarget.State.FAILED, PostTarget.State.RETRY, PostTarget.State.NEEDS_CHECK, PostTarget.State.PENDING):
+            problem = explain_outcome(target.outcome, target.error)
+        rows.append({"target": target, "problem": problem, "resolve_form": ResolveForm(prefix=f"t{target.pk}")})
+    return rows
+
+
+def _detail(request: HttpRequest, post: Post, *, status: int = 200, **extra: Any) -> HttpResponse:
+    if post.state == Post.State.DRAFT:
+        findings = check_post(post=post)
+    else:
+        findings = [PostFinding(**f) for f in post.approved_findings]
+    person = _person(request)
+    context = {
+        "post": post,
+        "targets": _targets(post),
+        "media": post.media.all(),
+        "review_required": requires_review(post),
+        "can_approve": has_perm(request, Perm.APPROVE) and (person is None or post.author_id != person.pk),
+        "is_author": person is not None and post.author_id == person.pk,
+        "submit_form": SubmitForm(),
+        "schedule_form": ScheduleForm(),
+        "withdraw_form": WithdrawForm(),
+        "reject_form": RejectForm(),
+        "has_failed": post.targets.filter(state=PostTarget.State.FAILED).exists(),
+        "has_published": post.targets.filter(state=PostTarget.State.PUBLISHED).exists(),
+        **_findings_context(findings),
+        **extra,
+    }
+    return render(request, "publishing/detail.html", context, status=status)
+
+
+@require_GET
+@requires(Perm.PUBLISH)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, post_for_user(pk=pk, organization=_org(request)))
+
+
+@require_GET
+@requires(Perm.APPROVE)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tarkastus: the approver's view of a post waiting for approval."""
+    post = post_for_user(pk=pk, organization=_org(request))
+    person = _person(request)
+    return render(
+        request, "publishing/review.html",
+        {
+            "post": post, "media": post.media.all(), "targets": _targets(post), "reject_form": RejectForm(),
+            "is_author": person is not None and post.author_id == person.pk,
+            **_findings_context(check_post(post=post)),
+        },
+    )
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def remove_image(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    item = get_object_or_404(Media, pk=media_pk, post=post)
+    try:
+        remove_media(media=item, by=_person(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The image was removed."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_GET
+@requires(Perm.PUBLISH)
+def image_preview(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
+    """The public copy for the organization's own people, whatever the post's state."""
+    post = post_for_user(pk=pk, organization=_org(request))
+    item = get_object_or_404(Media, pk=media_pk, post=post)
+    return _serve(item, cache="private, max-age=600")
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        post = submit_for_review(post=post, by=_person(request), override_reason=form.cleaned_data.get("override_reason", ""))
+    except PostNeedsReason as exc:
+        messages.warning(request, str(exc))
+        return _detail(request, post, status=400, needs_reason=True, submit_form=form)
+    except PostBlocked as exc:
+        messages.error(request, str(exc))
+        return _detail(request, post, status=400)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return _detail(request, post, status=400)
+    if post.state == Post.State.IN_REVIEW:
+        messages.success(request, _("The post is waiting for another person's approval."))
+    else:
+        messages.success(request, _("The post is approved: schedule it or publish it now."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.APPROVE)
+def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    try:
+        approve(post=post, by=_person(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:review", pk=post.pk)
+    messages.success(request, _("The post is approved."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.APPROVE)
+def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            reject(post=post, by=_person(request), comment=form.cleaned_data["comment"])
+        except PublishingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The post was returned to its author."))
+            return redirect("publishing:detail", pk=post.pk)
+    person = _person(request)
+    return render(
+        request, "publishing/review.html",
+        {"post": post, "media": post.media.all(), "targets": _targets(post), "reject_form": form,
+         "is_author": person is not None and post.author_id == person.pk, **_findings_context(check_post(post=post))},
+        status=400,
+    )
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, post, status=400, schedule_form=form)
+    try:
+        schedule(post=post, by=_person(request), at=form.cleaned_data["at"])
+    except PublishingError as exc:
+        form.add_error("at", str(exc))
+        return _detail(request, post, status=400, schedule_form=form)
+    messages.success(request, _("The post is scheduled."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    try:
+        cancel_schedule(post=post, by=_person(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The schedule was cancelled; the post stays approved."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def publish_now(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    try:
+        report = publish_post(post=post, by=_person(request), force=True, retry_failed=request.POST.get("retry") == "1")
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:detail", pk=post.pk)
+    state = report.post.state
+    if state == Post.State.PUBLISHED:
+        messages.success(request, _("The post was published."))
+    elif state == Post.State.PUBLISHING:
+        messages.info(request, _("The post is on its way; Somevahti finishes the rest by itself."))
+    else:
+        messages.error(request, _("Publishing failed on some channels; see each channel below."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, post, status=400, withdraw_form=form)
+    try:
+        report = withdraw(post=post, by=_person(request), reason=form.cleaned_data["reason"])
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:detail", pk=post.pk)
+    for target, problem in report.failed:
+        messages.error(request, _("%(channel)s: %(problem)s") % {"channel": target.channel, "problem": problem})
+    if report.withdrawn:
+        messages.success(request, _("The post was withdrawn from %(count)s channels.") % {"count": len(report.withdrawn)})
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def resolve(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    target = get_object_or_404(PostTarget, pk=target_pk, post=post)
+    form = ResolveForm(request.POST, prefix=f"t{target.pk}")
+    if form.is_valid():
+        try:
+            resolve_needs_check(target=target, by=_person(request), url=form.cleaned_data["url"], send_again=form.cleaned_data["send_again"])
+        except PublishingError as exc:
+            messages.error(request, str(exc))
+        else:
+            if form.cleaned_data["send_again"]:
+                publish_post(post=post, by=_person(request), force=True)
+            messages.success(request, _("Thank you; the channel's state was updated."))
+    else:
+        messages.error(request, _("The link is not a valid address."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@requires(Perm.MANAGE_CHANNELS)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    organization = _org(request)
+    row, _created = PublishingSettings.objects.get_or_create(organization=organization)
+    channels = list(Channel.objects.filter(organization=organization).exclude(status=Channel.Status.ARCHIVED).order_by("name"))
+    required = set(ChannelPublishingSettings.objects.filter(channel__in=channels, review_required=True).values_list("channel_id", flat=True))
+    feed_form = FeedForm(initial={"bulletin_feed_url": row.bulletin_feed_url})
+    review_form = ReviewSettingsForm(channels=channels, required=required)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "feed":
+            feed_form = FeedForm(request.POST)
+            if feed_form.is_valid():
+                try:
+                    set_bulletin_feed(organization=organization, url=feed_form.cleaned_data["bulletin_feed_url"], by=_person(request))
+                except PublishingError as exc:
+                    feed_form.add_error("bulletin_feed_url", str(exc))
+                else:
+                    if feed_form.cleaned_data["bulletin_feed_url"]:
+                        result = refresh_bulletins(organization=organization)
+                        if result.error:
+                            messages.error(request, _("The address was saved, but the feed could not be read: %(problem)s") % {"problem": result.error})
+                        else:
+                            messages.success(request, _("The feed was read: %(count)s bulletins.") % {"count": result.created + result.updated})
+                    else:
+                        messages.success(request, _("The bulletin feed was removed."))
+                    return redirect("publishing:settings")
+            status = 400
+        elif action == "review":
+            review_form = ReviewSettingsForm(request.POST, channels=channels, required=required)
+            if review_form.is_valid():
+                for channel, value in review_form.choices():
+                    set_review_required(channel=channel, required=value, by=_person(request))
+                messages.success(request, _("The approval settings were saved."))
+                return redirect("publishing:settings")
+            status = 400
+        elif action == "refresh":
+            result = refresh_bulletins(organization=organization)
+            if result.error:
+                messages.error(request, result.error)
+            else:
+                messages.success(request, _("The feed was read: %(count)s bulletins.") % {"count": result.created + result.updated})
+            return redirect("publishing:settings")
+    row.refresh_from_db()
+    return render(
+        request, "publishing/settings.html",
+        {"settings": row, "feed_form": feed_form, "review_form": review_form, "bulletins": organization.bulletins.all()[:10]},
+        status=status,
+    )
+
+
+# --- the public copy of an image --------------------------------------------------------------
+
+
+def _serve(item: Media, *, cache: str) -> HttpResponse:
+    try:
+        content = images.public_path(item.public_filename).read_bytes()  # at most MAX_BYTES
+    except OSError:
+        raise Http404(_("No such image.")) from None
+    response = HttpResponse(content, content_type=item.content_type)
+    response["Cache-Control"] = cache
+    response["Content-Disposition"] = f'inline; filename="{item.public_filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def public_media(request: HttpRequest, name: str) -> HttpResponse:
+    """`/media/p/<token>.<ext>`: no sign-in (the platforms fetch it); only public copies of
+    posts that are, or are about to be, published."""
+    item = find_public_media(name=name)
+    if item is None:
+        raise Http404(_("No such image."))
+    return _serve(item, cache="public, max-age=3600")
