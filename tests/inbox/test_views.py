@@ -182,7 +182,7 @@ def test_detail__shows_the_thread_the_post_the_history_and_the_highlighted_findi
     assert "https://facebook.example/1234567890_1" in content  # the post's permalink
     assert content.index("Eero Korhonen") < content.index("this item")  # oldest first
     assert '<mark class="finding finding-block" id="comment-piece-1">131052-308T<sup>[1]</sup></mark>' in content
-    assert "Must not be published" in content
+    assert "Blocks publishing" in content
     assert "Received" in content  # the history, translated
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from somevahti.channels.models import Channel
+from somevahti.core import audit
 from somevahti.people.models import Organization
 
-from .models import ArchiveRecord
+from . import search
+from .models import DEFAULT_RETENTION_DAYS, ArchiveRecord, DisposalLog, RecordKind, RetentionPolicy
 
 GENESIS = "0" * 64
 
@@ -80,18 +85,8 @@ def archive(
     return record
 
 
-# --- below: search index, chain verification, retention, import (the archive half of issue 5) ---
+# --- search index, chain verification, retention, import ---
 
-import datetime as _dt  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-from django.utils.translation import gettext as _  # noqa: E402
-
-from somevahti.core import audit  # noqa: E402
-
-from . import search  # noqa: E402
-from .models import DEFAULT_RETENTION_DAYS, DisposalLog, RecordKind, RetentionPolicy  # noqa: E402
 
 VERIFY_CHUNK = 5000
 
@@ -213,7 +208,7 @@ class RetentionResult:
 
 
 @transaction.atomic
-def apply_retention(*, organization: Organization, now: _dt.datetime, chunk: int = 5000) -> RetentionResult:
+def apply_retention(*, organization: Organization, now: dt.datetime, chunk: int = 5000) -> RetentionResult:
     """Take records past their retention out of search and log the disposal.
 
     A record is kept for its full period: it leaves search when `occurred_at + days <= now`.
@@ -225,7 +220,7 @@ def apply_retention(*, organization: Organization, now: _dt.datetime, chunk: int
     for kind, days in sorted(retention_days(organization=organization).items()):
         if days is None:
             continue
-        cutoff = now - _dt.timedelta(days=days)
+        cutoff = now - dt.timedelta(days=days)
         expired = ArchiveRecord.objects.filter(
             organization=organization, kind=kind, occurred_at__lte=cutoff, removed_from_search_at__isnull=True
         )
