@@ -139,10 +139,12 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("the server did not start within 60 s")
 
-    def count(self, sql: str) -> int:
+    def count(self, sql: str, *, journal: bool = False) -> int:
+        """One number from the database; `journal` reads the webhook journal (its own SQLite file)."""
+        alias = "__import__('somevahti.inbox.routers', fromlist=['x']).journal_alias()" if journal else "'default'"
         code = (
             "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','somevahti.config.settings'); django.setup();"
-            "from django.db import connection; c = connection.cursor(); c.execute(" + repr(sql) + "); print(c.fetchone()[0])"
+            "from django.db import connections; c = connections[" + alias + "].cursor(); c.execute(" + repr(sql) + "); print(c.fetchone()[0])"
         )
         out = subprocess.run([sys.executable, "-c", code], env=self.env, text=True, capture_output=True, check=True)
         return int(out.stdout.strip())
@@ -246,7 +248,7 @@ def run(database: str, args: argparse.Namespace) -> None:
         print(f"burst: {n_burst} deliveries accepted in {sent_s:.1f} s ({n_burst / sent_s:.1f}/s), refused {fail_burst}, {distinct} distinct comments")
         deadline = time.monotonic() + args.burst_timeout
         while time.monotonic() < deadline:
-            pending = server.count("select count(*) from inbox_webhookdelivery where state <> 'processed'")
+            pending = server.count("select count(*) from inbox_webhookdelivery where state <> 'processed'", journal=True)
             if pending == 0:
                 break
             time.sleep(2)

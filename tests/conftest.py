@@ -16,6 +16,23 @@ import pytest
 from tests.factories import OrganizationFactory, PersonFactory, make_user_person
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the database may use all of them: with SQLite the webhook
+    deliveries live in a journal database of their own (somevahti.inbox.routers)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if "databases" in kwargs:
+            continue
+        kwargs["databases"] = "__all__"
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @dataclass
 class SmtpInbox:
     host: str

@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from somevahti.archive.export import export_archive
 from somevahti.archive.imports import ImportFileError, fix_mojibake
@@ -232,6 +233,6 @@ def test_import__instagram_posts_and_comments(organization, other_channel) -> No
 def test_import__a_bad_file_names_the_problem_and_stores_nothing(
     organization, channel, raw, expected
 ) -> None:
-    with pytest.raises(ImportFileError, match=expected):
+    with translation.override("en"), pytest.raises(ImportFileError, match=expected):
         import_platform_export(organization=organization, channel=channel, raw=raw, name="export.json")
     assert ArchiveRecord.objects.count() == 0

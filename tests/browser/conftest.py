@@ -48,6 +48,21 @@ def page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def demo(settings: Any) -> tuple[dict[str, tuple[str, str]], int]:
+    """The demo organization with its inbox: (credentials per Finnish role label, demo year)."""
+    from django.utils import timezone, translation
+
+    from somevahti.inbox.demo import seed_demo_inbox
+    from somevahti.people.demo import demo_organization, demo_year, ensure_demo
+
+    settings.SOMEVAHTI_DEMO_FEED = True
+    with translation.override("fi"):
+        credentials = {role: (email, password) for role, email, password in ensure_demo()}
+    seed_demo_inbox(organization=demo_organization())
+    return credentials, demo_year(timezone.localdate())
+
+
 def serious_violations(page: Any) -> list[str]:
     """axe-core's serious and critical violations on the page, readable."""
     from axe_playwright_python.sync_playwright import Axe

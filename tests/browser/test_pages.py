@@ -13,20 +13,6 @@ from tests.browser.conftest import serious_violations, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(settings):
-    from django.utils import timezone, translation
-
-    from somevahti.inbox.demo import seed_demo_inbox
-    from somevahti.people.demo import demo_organization, demo_year, ensure_demo
-
-    settings.SOMEVAHTI_DEMO_FEED = True
-    with translation.override("fi"):
-        credentials = {role: (email, password) for role, email, password in ensure_demo()}
-    seed_demo_inbox(organization=demo_organization())
-    return credentials, demo_year(timezone.localdate())
-
-
 def lead(demo):
     credentials, _year = demo
     return credentials["Viestintävastaava"]

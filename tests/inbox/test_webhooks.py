@@ -108,3 +108,19 @@ def test_webhook__deliveries_for_unknown_pages_are_ignored_safely(client, db):
     body = delivery_body()
     assert client.post("/webhooks/meta/", body, content_type="application/json", **signed(body)).status_code == 200
     assert WebhookDelivery.objects.get().state == "processed" and not Interaction.objects.exists()
+
+
+def test_webhook__with_sqlite_deliveries_are_journalled_apart_from_the_main_database(client, page, settings):
+    """Accepting a delivery never waits for the worker's write lock on the main SQLite file."""
+    from django.db import connections, router
+
+    body = delivery_body()
+    client.post("/webhooks/meta/", body, content_type="application/json", **signed(body))
+    alias = router.db_for_write(WebhookDelivery)
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        assert alias == "webhooks"
+        assert "inbox_webhookdelivery" not in connections["default"].introspection.table_names()
+    else:
+        assert alias == "default"
+    assert WebhookDelivery.objects.using(alias).filter(state="processed").count() == 1
+    assert Interaction.objects.filter(channel=page).exists()

@@ -105,7 +105,9 @@ def test_my_absences__end_before_start_is_shown_by_the_field_and_in_the_summary(
     response = client.post(MY, absence_post(**{"absence-end_date": "2026-07-01"}))
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="id_absence-end_date-error">The end is before the start.' in page
+    # The field's aria-describedby (Django's "<id>_error") names the error, so it is read with the field.
+    assert 'aria-describedby="id_absence-end_date_error"' in page
+    assert 'id="id_absence-end_date_error"><p class="error">The end is before the start.' in page
     assert 'href="#id_absence-end_date"' in page  # the error summary links to the field
     assert not Absence.objects.exists()
 
@@ -207,7 +209,7 @@ def test_upload__bad_file_shows_the_error_and_changes_nothing(sign_in, data, mes
     response = upload(client, data if data is not None else ics("broken.ics"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="id_upload-file-error"' in page and message in page
+    assert 'id="id_upload-file_error"' in page and message in page
     assert list(Absence.objects.values_list("pk", "start", "end")) == before
 
 

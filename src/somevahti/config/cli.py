@@ -28,13 +28,15 @@ def _setup_django(*, migrate: bool = True) -> None:
 
 def ensure_database() -> None:
     """On a fresh database the tables are created first; on a current one this is quick."""
+    from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    for alias in settings.DATABASES:
+        executor = MigrationExecutor(connections[alias])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", database=alias, interactive=False, verbosity=0)
 
 
 def _activate_language(lang: str | None) -> None:

@@ -117,6 +117,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Accepting a webhook delivery must never wait for the worker that is processing earlier
+    # ones: SQLite has one writer per file, so deliveries are journalled in a file of their own
+    # (see somevahti.inbox.routers). PostgreSQL locks rows, and keeps them in the one database.
+    _main = Path(DATABASES["default"]["NAME"])
+    DATABASES["webhooks"] = {
+        **DATABASES["default"],
+        "NAME": str(_main.with_name(_main.stem + "-webhooks" + _main.suffix)),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+    }
+DATABASE_ROUTERS = ["somevahti.inbox.routers.WebhookJournalRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
