@@ -97,3 +97,91 @@ class CoverageFilterForm(forms.Form):
         help_text=_("A date or a month, written 2027-07-01 or 2027-07."),
     )
     months = forms.IntegerField(label=_("Months"), required=False, min_value=1, max_value=12)
+
+
+class ConnectionForm(forms.Form):
+    """Enter or rotate a channel's token. The token is never rendered back into the page."""
+
+    token = forms.CharField(
+        label=_("Access token"),
+        strip=True,
+        required=False,  # the service's own check says what is missing, in one place
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Paste the token from the platform. It is stored encrypted and never shown again."),
+    )
+    base_url = forms.CharField(
+        label=_("Server address"),
+        required=False,
+        max_length=500,
+        help_text=_("The address of the account's server, starting with https://."),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+    )
+    expires_on = forms.DateField(
+        label=_("Token expires on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When the platform tells it. Somevahti warns the administrators before that day."),
+    )
+
+    def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
+        from .connections import SERVER_PLATFORMS
+
+        connection = getattr(channel, "connection", None) if channel.pk else None
+        kwargs.setdefault("initial", {"base_url": connection.base_url if connection else ""})
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        if channel.platform not in SERVER_PLATFORMS:
+            del self.fields["base_url"]
+        elif channel.platform == "bluesky":
+            self.fields["base_url"].help_text = _("Leave empty for an account on bsky.social.")
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        return local_midnight(day) if day else None
+
+    @property
+    def base_url_value(self) -> str | None:
+        return self.cleaned_data.get("base_url", "") if "base_url" in self.fields else None
+
+    def clean(self) -> dict[str, Any]:
+        from django.utils import timezone
+
+        from .connections import connection_settings_errors
+
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        errors = connection_settings_errors(
+            channel=self.channel,
+            token=data.get("token", ""),
+            base_url=self.base_url_value,
+            expires_at=self.expires_at,
+            now=timezone.now(),
+        )
+        for name, message in errors.items():
+            self.add_error({"expires_at": "expires_on"}.get(name, name), message)
+        return data
+
+
+class PlatformUserLinkForm(forms.Form):
+    """Which registered person a user listed by the platform is."""
+
+    platform_user_id = forms.CharField(widget=forms.HiddenInput(), max_length=200)
+    person = forms.ModelChoiceField(
+        label=_("Person in Somevahti"),
+        queryset=Person.objects.none(),
+        error_messages={
+            "required": _("Choose the person."),
+            "invalid_choice": _("Choose a person who has an administrator period on this channel."),
+        },
+    )
+
+    def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        self.fields["person"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(organization_id=channel.organization_id, channel_roles__channel=channel)
+            .distinct()
+            .order_by("name")
+        )

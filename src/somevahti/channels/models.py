@@ -66,6 +66,12 @@ class ChannelAdministrator(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ADMIN)
     since = models.DateTimeField(_("since"))
     until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("The first moment no longer in the role."))
+    # The person's user id on this channel's platform, to match who holds the page there
+    # (channels.connections.compare_platform_administrators). Kept on every period of the person.
+    platform_user_id = models.CharField(
+        _("platform user id"), max_length=200, blank=True,
+        help_text=_("The person's user id on the platform, as the platform lists the page's roles."),
+    )
 
     class Meta:
         ordering = ["channel", "since"]
@@ -104,6 +110,8 @@ class ChannelConnection(models.Model):
     token_encrypted = models.TextField(blank=True)
     base_url = models.URLField(_("server address"), max_length=500, blank=True)
     token_expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
+    # The expiry the administrators were last warned about: one warning per expiry, not one a day.
+    expiry_warning_sent_for = models.DateTimeField(null=True, blank=True)
     cursor = models.TextField(blank=True)
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     health = models.CharField(_("connection"), max_length=20, choices=Health.choices, default=Health.UNKNOWN)

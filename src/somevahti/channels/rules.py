@@ -1,4 +1,11 @@
-"""MAINT-ADMINS: coverage gaps and administrators who leave the organization."""
+"""MAINT-ADMINS: coverage gaps, administrators who leave, who holds the page, the channel's token.
+
+The token findings belong here rather than under MAINT-NEGLECT: keeping the channel's token
+valid is a duty of its named administrators (the token is how the service is kept at all), the
+warning goes to them, and a channel whose token lapses is exactly a service that nobody named
+is keeping. MAINT-NEGLECT judges what the audience sees (silence, backlog) and lives in the
+inbox, above channels; this rule judges who holds and keeps the service.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +19,9 @@ from somevahti.core.calendar import HELSINKI
 from somevahti.guideline.models import Rule
 from somevahti.guideline.registry import Found, RuleCheck, gettext_noop, register
 
+from .connections import HolderState, compare_for_channels, token_warning_days
 from .coverage import date_window
-from .models import Channel
+from .models import Channel, ChannelConnection
 from .services import administrators_leaving, gaps_for_channels
 
 # Gaps are computed from a little before today so that an ongoing gap keeps its own start
@@ -72,4 +80,77 @@ class AdministratorCoverage(RuleCheck):
                     "channel": str(admin.channel),
                 },
                 subject=admin.person.name,
+            )
+        yield from _platform_holders(channels, now)
+        yield from _tokens(organization, channels, now)
+
+
+def _platform_holders(channels: list[Channel], now: dt.datetime) -> Iterator[Found]:
+    """Who holds each page on the platform but is not named here, or has left (connections docstring)."""
+    compared = compare_for_channels(channels=channels, now=now)
+    for channel in channels:
+        url = reverse("channels:detail", args=[channel.pk]) + "#connection"
+        for holder in compared[channel.pk]:
+            key = f"channel:{channel.pk}:holder:{holder.platform_user_id or holder.name}"
+            if holder.state == HolderState.NOT_REGISTERED:
+                yield Found(
+                    key=f"{key}:not-registered",
+                    message=gettext_noop(
+                        "%(name)s holds %(channel)s on the platform (%(role)s) "
+                        "but is not a registered administrator of it in Somevahti."
+                    ),
+                    params={"name": holder.display_name, "channel": str(channel), "role": holder.role or "?"},
+                    subject=str(channel),
+                    url=url,
+                )
+            elif holder.state == HolderState.LEFT:
+                yield Found(
+                    key=f"{key}:left",
+                    message=gettext_noop(
+                        "%(name)s left the organization on %(date)s but still holds %(channel)s on the platform (%(role)s)."
+                    ),
+                    params={"name": holder.display_name, "date": holder.left_on, "channel": str(channel), "role": holder.role or "?"},
+                    subject=str(channel),
+                    url=url,
+                )
+
+
+def _tokens(organization: Any, channels: list[Channel], now: dt.datetime) -> Iterator[Found]:
+    """A refused token, an expired one, or one that expires within the warning days."""
+    warning = dt.timedelta(days=token_warning_days(organization))
+    connections = ChannelConnection.objects.filter(channel__in=channels).select_related("channel")
+    for connection in connections:
+        channel = connection.channel
+        url = reverse("channels:detail", args=[channel.pk]) + "#connection"
+        expires = connection.token_expires_at
+        if connection.health == ChannelConnection.Health.UNAUTHORIZED:
+            yield Found(
+                key=f"channel:{channel.pk}:token:refused",
+                message=gettext_noop(
+                    "The platform refuses the access token of %(channel)s: it has expired or was revoked. "
+                    "An administrator must enter a new one."
+                ),
+                params={"channel": str(channel)},
+                subject=str(channel),
+                url=url,
+            )
+        elif connection.token_encrypted and expires is not None and expires <= now:
+            yield Found(
+                key=f"channel:{channel.pk}:token:expired",
+                message=gettext_noop(
+                    "The access token of %(channel)s expired on %(date)s. An administrator must enter a new one."
+                ),
+                params={"channel": str(channel), "date": _local(expires)},
+                subject=str(channel),
+                url=url,
+            )
+        elif connection.token_encrypted and expires is not None and expires - now <= warning:
+            yield Found(
+                key=f"channel:{channel.pk}:token:expiring",
+                message=gettext_noop(
+                    "The access token of %(channel)s expires on %(date)s. An administrator must renew it before then."
+                ),
+                params={"channel": str(channel), "date": _local(expires)},
+                subject=str(channel),
+                url=url,
             )

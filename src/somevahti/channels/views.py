@@ -6,7 +6,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,8 +16,23 @@ from somevahti.core.calendar import today
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
 
-from .forms import AddAdministratorForm, CoverageFilterForm, EndAdministratorForm
-from .models import Channel, ChannelAdministrator
+from .connections import (
+    ConnectionSettingsError,
+    HolderState,
+    LinkError,
+    check_connection,
+    compare_platform_administrators,
+    link_platform_user,
+    set_channel_token,
+)
+from .forms import (
+    AddAdministratorForm,
+    ConnectionForm,
+    CoverageFilterForm,
+    EndAdministratorForm,
+    PlatformUserLinkForm,
+)
+from .models import Channel, ChannelAdministrator, ChannelConnection
 from .queries import (
     administrator_periods,
     channel_findings,
@@ -42,6 +59,8 @@ def _detail(
     *,
     add_form: AddAdministratorForm | None = None,
     end_forms: dict[int, EndAdministratorForm] | None = None,
+    connection_form: ConnectionForm | None = None,
+    link_forms: dict[str, PlatformUserLinkForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     can_manage = has_perm(request, Perm.MANAGE_CHANNELS)
@@ -61,8 +80,52 @@ def _detail(
         "findings": channel_findings(channel=channel),
         "can_manage": can_manage,
         "add_form": add_form or (AddAdministratorForm(channel=channel) if can_manage else None),
+        **_connection_context(channel, can_manage=can_manage, form=connection_form, link_forms=link_forms or {}),
     }
     return render(request, "channels/channel_detail.html", context, status=status)
+
+
+def _link_auto_id(platform_user_id: str) -> str:
+    """Field ids of one holder's row, apart from every other form on the page."""
+    return f"id_link_{slugify(platform_user_id) or 'user'}_%s"
+
+
+_HEALTH_CLASS: dict[str, str] = {
+    ChannelConnection.Health.OK: "state-ok",
+    ChannelConnection.Health.RATE_LIMITED: "state-warn",
+    ChannelConnection.Health.UNAUTHORIZED: "state-block",
+    ChannelConnection.Health.FAILED: "state-block",
+}
+
+
+def _connection_context(
+    channel: Channel, *, can_manage: bool, form: ConnectionForm | None, link_forms: dict[str, PlatformUserLinkForm]
+) -> dict[str, Any]:
+    """The "Connection" section: health, token facts, and the platform's holders beside ours."""
+    connection = ChannelConnection.objects.filter(channel=channel).first()
+    holders = compare_platform_administrators(channel=channel)
+    rows = []
+    for holder in holders:
+        link_form = None
+        if can_manage and holder.state != HolderState.MATCHED and holder.platform_user_id:
+            link_form = link_forms.get(holder.platform_user_id) or PlatformUserLinkForm(
+                channel=channel,
+                initial={"platform_user_id": holder.platform_user_id, "person": holder.person},
+                auto_id=_link_auto_id(holder.platform_user_id),
+            )
+        rows.append((holder, link_form))
+    usage = sorted((connection.rate_usage or {}).items()) if connection else []
+    return {
+        "connection": connection,
+        "health_class": _HEALTH_CLASS.get(connection.health if connection else "", "state-info"),
+        "token_set": bool(connection and connection.token_encrypted),
+        # Percentages only: Meta's "regain_minutes" says how long until the limit lifts.
+        "rate_usage": [
+            (name, value) for name, value in usage if isinstance(value, (int, float)) and not name.endswith("regain_minutes")
+        ],
+        "holders": rows,
+        "connection_form": form or (ConnectionForm(channel=channel) if can_manage else None),
+    }
 
 
 @requires(Perm.VIEW_CHANNELS)
@@ -131,3 +194,71 @@ def coverage(request: HttpRequest) -> HttpResponse:
         organization=request.organization, first_month=first_month, months=months  # type: ignore[attr-defined]
     )
     return render(request, "channels/coverage.html", {"form": form, "calendar": calendar}, status=status)
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def connection_token(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """Enter or rotate the token; the check runs straight after, in the background."""
+    from .tasks import check_connection_task
+
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+    form = ConnectionForm(request.POST, channel=channel)  # its password input never renders the token back
+    if not form.is_valid():
+        return _detail(request, channel, connection_form=form, status=400)
+    try:
+        set_channel_token(
+            channel=channel,
+            token=form.cleaned_data["token"],
+            base_url=form.base_url_value,
+            expires_at=form.expires_at,
+            by=request.user,
+        )
+    except ConnectionSettingsError as exc:  # changed between the form's check and the service's
+        for name, message in exc.errors.items():
+            form.add_error({"expires_at": "expires_on"}.get(name, name), message)
+        return _detail(request, channel, connection_form=form, status=400)
+    check_connection_task.enqueue(channel_id=channel.pk)
+    messages.success(request, _("The access token of %(channel)s was saved.") % {"channel": str(channel)})
+    return redirect(reverse("channels:detail", args=[channel.pk]) + "#connection")
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def connection_check(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+    check = check_connection(channel=channel, by=request.user)  # type: ignore[arg-type]
+    if check.connection.health == ChannelConnection.Health.OK:
+        messages.success(request, _("The connection of %(channel)s works.") % {"channel": str(channel)})
+    else:
+        messages.error(
+            request,
+            _("The connection of %(channel)s does not work: %(health)s.")
+            % {"channel": str(channel), "health": check.connection.get_health_display()},
+        )
+    return redirect(reverse("channels:detail", args=[channel.pk]) + "#connection")
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def platform_user_link(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+    uid = request.POST.get("platform_user_id", "")
+    form = PlatformUserLinkForm(request.POST, channel=channel, auto_id=_link_auto_id(uid))
+    if form.is_valid():
+        try:
+            link_platform_user(
+                channel=channel,
+                person=form.cleaned_data["person"],
+                platform_user_id=form.cleaned_data["platform_user_id"],
+                by=request.user,
+            )
+        except LinkError as exc:
+            form.add_error("person", str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now matched to their user on the platform.") % {"name": form.cleaned_data["person"].name},
+            )
+            return redirect(reverse("channels:detail", args=[channel.pk]) + "#connection")
+    return _detail(request, channel, link_forms={uid: form}, status=400)

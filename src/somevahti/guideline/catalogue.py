@@ -30,7 +30,7 @@ CATALOGUE: tuple[RuleSpec, ...] = (
         _("Several named administrators per channel, also during holidays"),
         _("Coverage of every channel over the coming months from administrators and their absences."),
         "warn",
-        {"min_admins": 2, "horizon_days": 180},
+        {"min_admins": 2, "horizon_days": 180, "token_warning_days": 14},
     ),
     RuleSpec(
         "MAINT-SAME-DAY",

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from somevahti.archive.models import RecordKind
 from somevahti.archive.services import archive
+from somevahti.channels.connections import connector_for_channel, record_connection_outcome
 from somevahti.channels.models import Channel, ChannelAdministrator, ChannelConnection
 from somevahti.checks.services import check_for_organization
 from somevahti.connectors.base import (
-    Connector,
-    Credentials,
     Cursor,
     IncomingInteraction,
     InteractionKind,
@@ -30,7 +29,6 @@ from somevahti.connectors.base import (
     Result,
     Verb,
 )
-from somevahti.connectors.registry import connector_for
 from somevahti.core import audit
 from somevahti.core.audit import Actor
 from somevahti.guideline.queries import rule_parameters
@@ -59,59 +57,6 @@ class ReplyBlocked(InboxError):
 
 class ReplyNeedsConfirmation(ReplyBlocked):
     """Warnings were found: the person confirms with a reason, which is audited."""
-
-
-# --- connections ------------------------------------------------------------------------------
-
-
-def connector_for_channel(channel: Channel) -> Connector:
-    connection = ChannelConnection.objects.filter(channel=channel).first()
-    credentials = Credentials(
-        platform_id=channel.platform_id,
-        token=connection.get_token() if connection else "",
-        base_url=connection.base_url if connection else "",
-        handle=channel.handle,
-    )
-    return connector_for(channel.platform, credentials)
-
-
-def record_connection_outcome(*, channel: Channel, result: Result, now: dt.datetime | None = None) -> ChannelConnection:
-    """Keep the channel's connection health; a newly expired token e-mails its administrators."""
-    now = now or timezone.now()
-    connection, _created = ChannelConnection.objects.get_or_create(channel=channel)
-    previous = connection.health
-    health = {
-        Outcome.OK: ChannelConnection.Health.OK,
-        Outcome.PENDING: ChannelConnection.Health.OK,
-        Outcome.NOT_FOUND: ChannelConnection.Health.OK,
-        Outcome.RATE_LIMITED: ChannelConnection.Health.RATE_LIMITED,
-        Outcome.UNAUTHORIZED: ChannelConnection.Health.UNAUTHORIZED,
-        Outcome.FAILED: ChannelConnection.Health.FAILED,
-    }[result.outcome]
-    connection.health = health
-    connection.health_message = result.message[:2000]
-    connection.health_checked_at = now
-    if result.usage:
-        connection.rate_usage = dict(result.usage)
-    connection.retry_after = (
-        now + dt.timedelta(seconds=result.retry_after) if result.outcome == Outcome.RATE_LIMITED and result.retry_after else None
-    )
-    connection.save()
-    if health != previous:
-        audit.record(
-            "channels.connection_health_changed",
-            target=connection,
-            organization_id=channel.organization_id,
-            data={"from": previous, "to": health},
-        )
-        if health == ChannelConnection.Health.UNAUTHORIZED:
-            from .notifications import notify_token_problem
-
-            try:
-                notify_token_problem(channel=channel, message=result.message)
-            except Exception:  # mail down: the health change is recorded and shown on the channel page
-                log.exception("could not e-mail the administrators of channel %s", channel.pk)
-    return connection
 
 
 # --- ingest -----------------------------------------------------------------------------------
