@@ -15,7 +15,6 @@ import pytest
 
 from tests.factories import OrganizationFactory, PersonFactory, make_user_person
 
-
 _DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
 
 

@@ -105,6 +105,8 @@ class DisposalLog(models.Model):
     count = models.PositiveIntegerField(_("records"))
     up_to = models.DateTimeField(_("occurred before"))
     at = models.DateTimeField(_("time"))
+    # Which run of retention removed them: the nightly task's result id, or a new id per call.
+    run = models.CharField(_("run"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

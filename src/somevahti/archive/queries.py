@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -15,7 +15,7 @@ from somevahti.core.calendar import local_midnight
 from somevahti.people.models import Organization
 
 from . import search
-from .models import ArchiveRecord
+from .models import ArchiveRecord, DisposalLog
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,37 @@ def record_for_user(*, organization: Organization, sequence: int) -> ArchiveReco
     if record is None:
         raise Http404
     return record
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+def records_in_search_by_kind(*, organization: Organization) -> dict[str, int]:
+    """How many records of each kind search can still find."""
+    rows = (
+        ArchiveRecord.objects.filter(organization=organization, removed_from_search_at__isnull=True)
+        .values("kind").annotate(count=Count("pk")).order_by()
+    )
+    return {row["kind"]: row["count"] for row in rows}
+
+
+def records_due_by_kind(
+    *, organization: Organization, days_by_kind: dict[str, int | None], now: dt.datetime,
+) -> dict[str, int]:
+    """How many records still in search are already past the given periods: the next scheduled
+    run of retention would take them out of search (a period None keeps them for good)."""
+    due: dict[str, int] = {}
+    for kind, days in days_by_kind.items():
+        if days is None:
+            due[kind] = 0
+            continue
+        due[kind] = ArchiveRecord.objects.filter(
+            organization=organization, kind=kind, removed_from_search_at__isnull=True,
+            occurred_at__lte=now - dt.timedelta(days=days),
+        ).count()
+    return due
+
+
+def disposal_log(*, organization: Organization, limit: int = 100) -> list[DisposalLog]:
+    """The newest disposals first: what left search, when and in which run."""
+    return list(DisposalLog.objects.filter(organization=organization).order_by("-at", "-pk")[:limit])

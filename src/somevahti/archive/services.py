@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,13 +190,56 @@ def retention_days(*, organization: Organization) -> dict[str, int | None]:
     return days
 
 
+# Bounds of a retention period: shorter than a month would let a record leave search before an
+# information request about it is likely answered; a century is "for good" in all but name.
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 36500
+
+
+class RetentionError(ValueError):
+    """A retention period that cannot be set; the message says which one and why."""
+
+
+def check_retention_days(*, kind: str, days: int | None) -> None:
+    """Raise RetentionError unless `days` is a period the archive accepts for `kind` (None: for good)."""
+    if kind not in RecordKind.values:
+        raise RetentionError(_("%(kind)s is not a kind of archive record.") % {"kind": kind})
+    if days is None:
+        return
+    if isinstance(days, bool) or not isinstance(days, int) or not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+        raise RetentionError(
+            _("The retention of “%(kind)s” must be a whole number of days from %(min)s to %(max)s.")
+            % {"kind": RecordKind(kind).label, "min": MIN_RETENTION_DAYS, "max": MAX_RETENTION_DAYS}
+        )
+
+
 @transaction.atomic
 def set_retention_policy(*, organization: Organization, kind: str, days: int | None, by: Any = None) -> RetentionPolicy:
-    if kind not in RecordKind.values:
-        raise ValueError(_("%(kind)s is not a kind of archive record.") % {"kind": kind})
+    check_retention_days(kind=kind, days=days)
+    previous = retention_days(organization=organization).get(kind)
     policy, _created = RetentionPolicy.objects.update_or_create(organization=organization, kind=kind, defaults={"days": days})
-    audit.record("archive.retention_policy_set", target=policy, actor=by, data={"kind": kind, "days": days})
+    audit.record("archive.retention_policy_set", target=policy, actor=by, data={"kind": kind, "days": days, "previous_days": previous})
     return policy
+
+
+def set_retention_policies(
+    *, organization: Organization, days_by_kind: dict[str, int | None], by: Any = None,
+) -> list[RetentionPolicy]:
+    """Set the retention of several kinds at once: every value is checked first, and either all
+    change or none does. Kinds whose period stays the same are left alone (and not audited).
+
+    Nothing leaves search here, however much shorter a period becomes: records are disposed of
+    only by the scheduled run (`apply_retention`, every night), which logs what it removed."""
+    for kind, days in days_by_kind.items():
+        check_retention_days(kind=kind, days=days)
+    current = retention_days(organization=organization)
+    changed: list[RetentionPolicy] = []
+    with transaction.atomic():
+        for kind, days in sorted(days_by_kind.items()):
+            if current.get(kind) == days:
+                continue
+            changed.append(set_retention_policy(organization=organization, kind=kind, days=days, by=by))
+    return changed
 
 
 @dataclass
@@ -208,14 +252,18 @@ class RetentionResult:
 
 
 @transaction.atomic
-def apply_retention(*, organization: Organization, now: dt.datetime, chunk: int = 5000) -> RetentionResult:
+def apply_retention(*, organization: Organization, now: dt.datetime, chunk: int = 5000, run: str = "") -> RetentionResult:
     """Take records past their retention out of search and log the disposal.
+
+    `run` names this run in the disposal log (the nightly task passes its result id); without
+    one a new id is made, so the log always tells which disposals happened together.
 
     A record is kept for its full period: it leaves search when `occurred_at + days <= now`.
     The row itself stays, so the hash chain still verifies; only search forgets it. (Blanking
     the text and keeping the hash would also hide the content, but then the chain could no
     longer be recomputed, so we keep the row as it is.)
     """
+    run = (run or uuid.uuid4().hex)[:64]
     result = RetentionResult()
     for kind, days in sorted(retention_days(organization=organization).items()):
         if days is None:
@@ -232,11 +280,11 @@ def apply_retention(*, organization: Organization, now: dt.datetime, chunk: int 
             search.unindex_rows(rows)
             count += ArchiveRecord.objects.filter(pk__in=[pk for pk, _text in rows]).update(removed_from_search_at=now)
         if count:
-            log = DisposalLog.objects.create(organization=organization, kind=kind, count=count, up_to=cutoff, at=now)
+            log = DisposalLog.objects.create(organization=organization, kind=kind, count=count, up_to=cutoff, at=now, run=run)
             audit.record(
                 "archive.records_disposed",
                 target=log,
-                data={"kind": kind, "count": count, "occurred_up_to": cutoff.isoformat(), "retention_days": days},
+                data={"kind": kind, "count": count, "occurred_up_to": cutoff.isoformat(), "retention_days": days, "run": run},
             )
             result.disposals.append(log)
     return result

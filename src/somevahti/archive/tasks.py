@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crontask import cron
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from somevahti.people.models import Organization
@@ -11,11 +11,12 @@ from somevahti.people.models import Organization
 from . import services
 
 
-@task()
-def apply_retention_task(organization_id: int) -> None:
+@task(takes_context=True)
+def apply_retention_task(context: TaskContext, organization_id: int) -> None:
+    """The only way records leave search; the disposal log names this run by its task result id."""
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is not None:
-        services.apply_retention(organization=organization, now=timezone.now())
+        services.apply_retention(organization=organization, now=timezone.now(), run=str(context.task_result.id))
 
 
 @cron("0 3 * * *")

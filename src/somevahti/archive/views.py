@@ -1,4 +1,5 @@
-"""Arkisto: search the archive, read one record, export for an information request, verify the chain.
+"""Arkisto: search the archive, read one record, export for an information request, verify the
+chain, and set the retention periods (säilytysajat) with the log of what left search.
 
 Every view of search results and of a record, and every export, is written to the audit log
 (Act on Information Management in Public Administration 906/2019, section 17).
@@ -14,6 +15,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from somevahti.core.permissions import has_perm, requires
@@ -21,8 +24,15 @@ from somevahti.core.roles import Perm
 
 from . import services
 from .export import export_archive
-from .forms import ArchiveSearchForm, ExportForm
-from .queries import record_for_user, search_archive
+from .forms import ArchiveSearchForm, ExportForm, RetentionForm
+from .models import DEFAULT_RETENTION_DAYS, RecordKind
+from .queries import (
+    disposal_log,
+    record_for_user,
+    records_due_by_kind,
+    records_in_search_by_kind,
+    search_archive,
+)
 from .search import matching_words
 
 PAGE_SIZE = 25
@@ -133,3 +143,71 @@ def verify(request: HttpRequest) -> HttpResponse:
     result = services.verify_chain_audited(organization=organization, by=request.user, request=request)
     (messages.success if result.ok else messages.error)(request, result.describe())
     return redirect("archive:search")
+
+
+def describe_period(days: int | None) -> str:
+    if days is None:
+        return _("kept for good")
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)s year", "%(count)s years", years) % {"count": years}
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+
+
+@requires(Perm.MANAGE_RETENTION)
+def retention(request: HttpRequest) -> HttpResponse:
+    """Säilytysajat: the period of each record kind, what a change would make due, and the disposal log.
+
+    Saving never removes anything from search: the scheduled run does, every night."""
+    organization = request.organization  # type: ignore[attr-defined]
+    now = timezone.now()
+    current = services.retention_days(organization=organization)
+    form = RetentionForm(request.POST or None, current=current)
+    proposed: dict[str, int | None] | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            proposed = form.days_by_kind()
+            if request.POST.get("action") != "preview":
+                try:
+                    changed = services.set_retention_policies(organization=organization, days_by_kind=proposed, by=request.user)
+                except services.RetentionError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    due = sum(records_due_by_kind(organization=organization, days_by_kind=proposed, now=now).values())
+                    messages.success(request, ngettext(
+                        "%(changed)s retention period was saved. Nothing was removed now; at the next scheduled run %(due)s records already past their period will leave search.",
+                        "%(changed)s retention periods were saved. Nothing was removed now; at the next scheduled run %(due)s records already past their period will leave search.",
+                        len(changed),
+                    ) % {"changed": len(changed), "due": due})
+                    return redirect("archive:retention")
+        status = 400 if form.errors else 200
+    in_search = records_in_search_by_kind(organization=organization)
+    due_now = records_due_by_kind(organization=organization, days_by_kind=current, now=now)
+    due_proposed = (
+        records_due_by_kind(organization=organization, days_by_kind=proposed, now=now) if proposed is not None else None
+    )
+    rows = [
+        {
+            "kind": kind, "amount": amount, "unit": unit,
+            "current": describe_period(current.get(kind.value)),
+            "default": describe_period(DEFAULT_RETENTION_DAYS.get(kind.value)),
+            "in_search": in_search.get(kind.value, 0),
+            "due_now": due_now.get(kind.value, 0),
+            "due_proposed": due_proposed.get(kind.value, 0) if due_proposed is not None else None,
+            "proposed": describe_period(proposed[kind.value]) if proposed is not None else "",
+        }
+        for kind, amount, unit in form.rows()
+    ]
+    log = [
+        {"entry": entry, "kind": RecordKind(entry.kind).label if entry.kind in RecordKind.values else entry.kind}
+        for entry in disposal_log(organization=organization)
+    ]
+    return render(
+        request, "archive/retention.html",
+        {
+            "form": form, "rows": rows, "log": log, "previewed": proposed is not None and status == 200,
+            "due_proposed_total": sum(due_proposed.values()) if due_proposed else 0,
+        },
+        status=status,
+    )

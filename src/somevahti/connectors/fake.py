@@ -47,6 +47,7 @@ class FakeAccount:
     published_keys: dict[str, str] = field(default_factory=dict)
     interactions: list[IncomingInteraction] = field(default_factory=list)
     replies: list[tuple[str, str]] = field(default_factory=list)        # (to id, text)
+    edits: list[tuple[str, OutgoingPost]] = field(default_factory=list) # (post id, the new version)
     hidden: dict[str, bool] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     administrators: list[PlatformAdministrator] = field(default_factory=list)
@@ -91,6 +92,13 @@ def reset() -> None:
 
 FAKE_WEBHOOK_SECRET = "fake-webhook-secret"
 
+# What the real platforms cannot do, so that the demo and the tests meet the same limits:
+# Instagram's API cannot change a published caption, and Bluesky shows only a post's first version.
+PLATFORM_LIMITS: dict[str, frozenset[Capability]] = {
+    "instagram": frozenset({Capability.EDIT}),
+    "bluesky": frozenset({Capability.EDIT}),
+}
+
 
 class FakeConnector:
     platform: ClassVar[str] = "fake"
@@ -105,6 +113,10 @@ class FakeConnector:
 
             demo = bool(getattr(settings, "SOMEVAHTI_DEMO_FEED", False))
         self.demo = demo
+
+    @classmethod
+    def capabilities_on(cls, platform: str) -> frozenset[Capability]:
+        return cls.capabilities - PLATFORM_LIMITS.get(platform, frozenset())
 
     def _demo_batch(self, since: Cursor) -> Batch:
         """The demo's conversation: comments derived from time itself (connectors.demo_feed)."""
@@ -191,6 +203,23 @@ class FakeConnector:
                 return refusal
             self.account.removed.add(interaction.platform_id)
             return Result(Outcome.OK, platform_id=interaction.platform_id)
+
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        with _LOCK:
+            if Capability.EDIT not in self.capabilities_on(self.platform_name):
+                return Result(Outcome.FAILED, message=f"{self.platform_name} does not allow editing a published post.")
+            if refusal := self._refusal():
+                return refusal
+            post_id = post_ref.platform_id
+            if post_id in self.account.removed or post_id not in self.account.posts:
+                return Result(Outcome.NOT_FOUND, message="The post is no longer on the platform.")
+            earlier = self.account.posts[post_id]
+            # Images stay as they were: only the text changes, as on the real platforms.
+            edited = OutgoingPost(text=post.text, media=earlier.media, language=post.language,
+                                  idempotency_key=earlier.idempotency_key, link=earlier.link)
+            self.account.posts[post_id] = edited
+            self.account.edits.append((post_id, edited))
+            return Result(Outcome.OK, platform_id=post_id, url=f"https://{self.platform_name}.example/{post_id}")
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[IncomingInteraction]:
         """Fake deliveries are signed like Meta's, with FAKE_WEBHOOK_SECRET."""

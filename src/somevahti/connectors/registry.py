@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import Connector, Credentials
+from .base import Capability, Connector, Credentials
 
 DEFAULT_CONNECTORS = {
     "facebook": "somevahti.connectors.meta.connector.FacebookConnector",
@@ -33,3 +33,15 @@ def connector_path(platform: str) -> str:
 def connector_for(platform: str, credentials: Credentials, **options: Any) -> Connector:
     cls = import_string(connector_path(platform))
     return cls(credentials=credentials, platform=platform, **options)  # type: ignore[no-any-return]
+
+
+def capabilities_for(platform: str) -> frozenset[Capability]:
+    """What the platform's adapter can do, known without building it (no token is decrypted).
+
+    An adapter that serves several platforms (the in-memory fake) narrows it per platform with a
+    `capabilities_on(platform)` class method."""
+    cls = import_string(connector_path(platform))
+    narrowed = getattr(cls, "capabilities_on", None)
+    if callable(narrowed):
+        return frozenset(narrowed(platform))
+    return frozenset(cls.capabilities)

@@ -21,6 +21,7 @@ NAVIGATION = (
     ("checks:contacts", _("Public contact data"), Perm.MANAGE_CONTACTS),
     ("guideline:acknowledgements", _("Acknowledgements"), Perm.VIEW_ACKNOWLEDGEMENTS),
     ("archive:search", _("Archive"), Perm.VIEW_ARCHIVE),
+    ("archive:retention", _("Retention periods"), Perm.MANAGE_RETENTION),
     ("core:audit", _("Audit log"), Perm.VIEW_AUDIT),
 )
 

@@ -40,6 +40,7 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_CONTACTS = "manage_contacts"          # the organization's public contact data
     VIEW_ARCHIVE = "view_archive"
+    MANAGE_RETENTION = "manage_retention"        # the archive's retention periods (säilytysajat)
     VIEW_INBOX = "view_inbox"                    # the feedback inbox and its reports
     ANSWER_INBOX = "answer_inbox"                # reply, assign, hide, close feedback
     MANAGE_CANNED = "manage_canned"              # canned replies and official positions
@@ -62,7 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.EMPLOYEE: frozenset(_EVERYONE),
     Role.ELECTED_OFFICIAL: frozenset(_EVERYONE),
-    Role.RECORDS_OFFICER: frozenset(_EVERYONE | {Perm.VIEW_ARCHIVE, Perm.VIEW_AUDIT}),
+    Role.RECORDS_OFFICER: frozenset(_EVERYONE | {Perm.VIEW_ARCHIVE, Perm.MANAGE_RETENTION, Perm.VIEW_AUDIT}),
 }
 
 

@@ -53,6 +53,35 @@ class PostForm(forms.Form):
         return {"sv": self.cleaned_data.get("text_sv", ""), "en": self.cleaned_data.get("text_en", "")}
 
 
+class EditPublishedForm(forms.Form):
+    """A new text for a published post; the images and the link stay as they were."""
+
+    text = forms.CharField(
+        label=_("Text in Finnish"), max_length=MAX_TEXT, strip=True,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true", "lang": "fi"}),
+        help_text=_("The whole new text. The checks run as you type."),
+    )
+    text_sv = forms.CharField(
+        label=_("Text in Swedish"), max_length=MAX_TEXT, required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "sv"}),
+    )
+    text_en = forms.CharField(
+        label=_("Text in English"), max_length=MAX_TEXT, required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "en"}),
+    )
+    reason = forms.CharField(
+        label=_("Why is the post edited?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example “the date was wrong”. Kept in the archive with the new text."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for publishing despite the warnings"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def texts(self) -> dict[str, str]:
+        return {"sv": self.cleaned_data.get("text_sv", ""), "en": self.cleaned_data.get("text_en", "")}
+
+
 class MediaForm(forms.Form):
     image = forms.FileField(
         label=_("Image"), required=False, help_text=_("JPEG, PNG or WebP, at most 8 MB, each side at least 320 pixels. Location and camera data are removed.")

@@ -30,7 +30,8 @@ class Post(models.Model):
         FAILED = "failed", _("Publishing failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    # The text (and images) may change only before anything is sent.
+    # The draft (text, images, channels) may change only before anything is sent; after that
+    # the text changes only through an edit of the published post (PostEdit), never the images.
     EDITABLE_STATES = frozenset({State.DRAFT, State.IN_REVIEW, State.APPROVED, State.SCHEDULED})
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="posts")
@@ -108,6 +109,11 @@ class PostTarget(models.Model):
     retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # The latest edit of the published post on this channel (services.request_edit): when it
+    # went through, or what the platform answered ("ok", an Outcome, or "not_supported").
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    edit_outcome = models.CharField(_("outcome of the latest edit"), max_length=20, blank=True)
+    edit_error = models.TextField(_("message from the platform about the edit"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -122,6 +128,61 @@ class PostTarget(models.Model):
     @property
     def organization_id(self) -> int:
         return self.post.organization_id
+
+
+class PostEdit(models.Model):
+    """Muokkaus: a new text for a post that is already on the platforms, with its reason.
+
+    Sent to each channel whose platform allows editing; on a four-eyes channel another person
+    approves it first. The texts before the edit are kept here and in the archive."""
+
+    class State(models.TextChoices):
+        IN_REVIEW = "in_review", _("Waiting for approval")
+        APPROVED = "approved", _("Approved, being sent")
+        SENT = "sent", _("Sent to the channels")
+        REJECTED = "rejected", _("Returned")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.IN_REVIEW, db_index=True)
+    text = models.TextField(_("new text"))
+    texts = models.JSONField(_("new texts in other languages"), default=dict, blank=True)
+    previous_text = models.TextField(_("text before the edit"))
+    previous_texts = models.JSONField(_("texts in other languages before the edit"), default=dict, blank=True)
+    reason = models.TextField(_("reason for the edit"))
+    override_reason = models.TextField(_("reason for publishing despite warnings"), blank=True)
+    findings = models.JSONField(_("findings of the checks"), default=list, blank=True)
+    author = models.ForeignKey(
+        Person, verbose_name=_("edited by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="post_edits_written"
+    )
+    reviewer = models.ForeignKey(
+        Person, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="post_edits_reviewed"
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("edit of a published post")
+        verbose_name_plural = _("edits of published posts")
+
+    def __str__(self) -> str:
+        return f"{self.post} ({self.get_state_display()})"
+
+    @property
+    def organization_id(self) -> int:
+        return self.post.organization_id
+
+    def language_texts(self) -> dict[str, str]:
+        texts = {"fi": self.text}
+        texts.update({lang: str(value) for lang, value in (self.texts or {}).items() if str(value).strip()})
+        return {lang: value for lang, value in texts.items() if value.strip()}
+
+    def published_text(self) -> str:
+        """What goes out, composed as Post.published_text composes it."""
+        return "\n\n".join(value.strip() for value in self.language_texts().values())
 
 
 class Media(models.Model):

@@ -19,9 +19,10 @@ Sending is built to be safe to repeat after a crash or a restart:
 * A rate limit puts the target to "retry" at the time the platform gave; the task every minute
   (and a deferred task where the backend supports one) sends it then.
 
-Editing a published post is not offered: none of the connectors has an edit call yet, so the
-honest way is to withdraw the post (the platform deletes it, the archive records
-POST_WITHDRAWN) and publish a corrected one.
+Editing a published post (`request_edit`) changes its text in place where the platform allows
+it (Facebook Pages, Mastodon); Instagram and Bluesky do not, and there the honest way is to
+withdraw the post (the platform deletes it, the archive records POST_WITHDRAWN) and publish a
+corrected one. Every edit that goes through is archived as POST_EDITED on its channel.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from somevahti.archive.models import RecordKind
 from somevahti.archive.services import archive
+from somevahti.channels.connections import connector_for_channel, record_connection_outcome
 from somevahti.channels.models import Channel
 from somevahti.checks.services import check_for_organization
 from somevahti.connectors.base import (
@@ -51,15 +53,15 @@ from somevahti.connectors.base import (
     PendingPublish,
     Result,
 )
+from somevahti.connectors.registry import capabilities_for
 from somevahti.core import audit
 from somevahti.core.calendar import HELSINKI
 from somevahti.guideline.queries import rule_parameters
-from somevahti.inbox.services import connector_for_channel, record_connection_outcome
 from somevahti.people.models import Organization, Person
 
 from . import bulletins as feeds
 from . import media as images
-from .models import Bulletin, ChannelPublishingSettings, Media, Post, PostTarget, PublishingSettings
+from .models import Bulletin, ChannelPublishingSettings, Media, Post, PostEdit, PostTarget, PublishingSettings
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,8 @@ def explain_outcome(outcome: str, message: str) -> str:
         )
     if outcome == "blocked":
         return message
+    if outcome == "not_supported":
+        return _("This platform does not allow editing a published post. To correct it there, withdraw the post and publish a corrected one.")
     return _("The platform did not accept the post: %(message)s") % {"message": message or _("no reason was given")}
 
 
@@ -883,6 +887,246 @@ def resolve_needs_check(*, target: PostTarget, by: Person | None, url: str = "",
             audit.record("publishing.target_sent_again", target=target.post, actor=_user(by), data={"channel": target.channel.key})
     _settle_post_state(target.post_id)
     return target
+
+
+# --- editing a published post -----------------------------------------------------------------
+
+# Edit outcomes on a target worth sending again (a deleted post or a platform without edits is not).
+RETRYABLE_EDIT_OUTCOMES = frozenset({Outcome.FAILED, Outcome.RATE_LIMITED, Outcome.UNAUTHORIZED})
+
+
+@dataclass
+class EditReport:
+    edit: PostEdit
+    edited: list[PostTarget] = field(default_factory=list)
+    not_editable: list[PostTarget] = field(default_factory=list)   # the platform does not allow editing
+    failed: list[tuple[PostTarget, str]] = field(default_factory=list)
+
+    @property
+    def waiting_for_review(self) -> bool:
+        return self.edit.state == PostEdit.State.IN_REVIEW
+
+
+def platform_allows_edit(channel: Channel) -> bool:
+    """Whether a published post can be edited in place on the channel's platform."""
+    try:
+        return Capability.EDIT in capabilities_for(channel.platform)
+    except LookupError:
+        return False
+
+
+def _published_targets(post: Post) -> list[PostTarget]:
+    return list(post.targets.filter(state=PostTarget.State.PUBLISHED).select_related("channel").order_by("channel__key"))
+
+
+def _require_published(post: Post) -> None:
+    if post.state not in (Post.State.PUBLISHED, Post.State.FAILED) or not post.targets.filter(state=PostTarget.State.PUBLISHED).exists():
+        raise PublishingError(_("Only a post that is on at least one channel can be edited this way."))
+
+
+def _edit_findings(post: Post, texts: dict[str, str], *, with_bulletins: bool = True) -> list[PostFinding]:
+    return check_content(
+        organization=post.organization, texts=texts,
+        image_facts=[ImageFacts(m.alt_text) for m in post.media.all()], with_bulletins=with_bulletins,
+    )
+
+
+def request_edit(
+    *, post: Post, by: Person | None, text: str, reason: str, texts: dict[str, str] | None = None,
+    override_reason: str = "", now: dt.datetime | None = None,
+) -> EditReport:
+    """Muokkaus: change the text of a published post on every channel whose platform allows it.
+
+    The content checks run on the new text as on a new post: a block stops the edit; warnings
+    need a reason, which is audited and kept. The reason for the edit itself is required: it is
+    archived with every changed version. Images and the link stay as they were.
+
+    Four eyes: on a channel where another person approves each post, the edit is approved again
+    before anything is sent. What readers see is the municipality's communication whoever
+    changes it, and an edit that skipped review would let an approved post become a text nobody
+    approved. Without four eyes the edit is sent at once. Platforms that cannot edit (Instagram,
+    Bluesky) keep the earlier text; the post's page offers withdrawal there.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublishingError(_("Say why the post is edited; the reason is kept in the archive."))
+    text, others = _clean_texts(text, texts)
+    post = Post.objects.select_related("organization").get(pk=post.pk)
+    _require_published(post)
+    if text == post.text and others == {k: v for k, v in (post.texts or {}).items() if str(v).strip()}:
+        raise PublishingError(_("The new text is the same as the published one; change the text first."))
+    findings = _edit_findings(post, {"fi": text, **others})  # before the transaction: checks take a moment
+    if blocks := _blocking(findings):
+        raise PostBlocked(_("The new text contains something that must not be published."), blocks)
+    warnings = _warnings(findings)
+    override_reason = (override_reason or "").strip()
+    if warnings and not override_reason:
+        raise PostNeedsReason(_("Check the warnings; to go on anyway, give a reason."), warnings)
+    with transaction.atomic():
+        post = _locked(post)
+        _require_published(post)
+        if post.edits.filter(state__in=(PostEdit.State.IN_REVIEW, PostEdit.State.APPROVED)).exists():
+            raise PublishingError(_("An earlier edit of this post is still waiting for approval or being sent; it must be finished first."))
+        review = requires_review(post)
+        edit = PostEdit.objects.create(
+            post=post, text=text, texts=others, previous_text=post.text, previous_texts=dict(post.texts or {}),
+            reason=reason[:2000], override_reason=override_reason[:2000] if warnings else "", author=by,
+            findings=[f.as_dict() for f in findings],
+            state=PostEdit.State.IN_REVIEW if review else PostEdit.State.APPROVED,
+            reviewed_at=None if review else now,
+        )
+        if warnings:
+            audit.record(
+                "publishing.warning_overridden", target=post, actor=_user(by),
+                data={"edit": edit.pk, "reason": override_reason, "types": sorted({f.type for f in warnings})},
+            )
+        audit.record(
+            "publishing.edit_requested", target=post, actor=_user(by),
+            data={"edit": edit.pk, "reason": reason, "review_required": review},
+        )
+    if review:
+        return EditReport(edit=edit)
+    return _send_edit(edit=edit, by=by, now=now)
+
+
+def approve_edit(*, edit: PostEdit, by: Person, now: dt.datetime | None = None) -> EditReport:
+    """Another person than the editor approves the edit; it is then sent at once."""
+    now = now or timezone.now()
+    edit = PostEdit.objects.select_related("post__organization").get(pk=edit.pk)
+    findings = _edit_findings(edit.post, edit.language_texts())
+    with transaction.atomic():
+        edit = PostEdit.objects.select_for_update(of=("self",)).select_related("post__organization").get(pk=edit.pk)
+        if edit.state != PostEdit.State.IN_REVIEW:
+            raise PublishingError(_("This edit is not waiting for approval."))
+        if by is None or (edit.author_id is not None and edit.author_id == by.pk):
+            raise PublishingError(_("You made this edit; another person must approve it."))
+        if by.organization_id != edit.post.organization_id:
+            raise PublishingError(_("That person is not in this organization."))
+        if blocks := _blocking(findings):
+            raise PostBlocked(_("The new text contains something that must not be published."), blocks)
+        if _warnings(findings) and not edit.override_reason:
+            raise PostNeedsReason(_("The new text has warnings that its editor did not explain; return the edit."), _warnings(findings))
+        edit.state = PostEdit.State.APPROVED
+        edit.reviewer = by
+        edit.reviewed_at = now
+        edit.findings = [f.as_dict() for f in findings]
+        edit.save()
+        audit.record("publishing.edit_approved", target=edit.post, actor=_user(by), data={"edit": edit.pk})
+    return _send_edit(edit=edit, by=by, now=now)
+
+
+@transaction.atomic
+def reject_edit(*, edit: PostEdit, by: Person, comment: str, now: dt.datetime | None = None) -> PostEdit:
+    """Return the edit to its maker; nothing is sent and the published text stays."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise PublishingError(_("Tell the editor why the edit is returned."))
+    edit = PostEdit.objects.select_for_update(of=("self",)).select_related("post").get(pk=edit.pk)
+    if edit.state != PostEdit.State.IN_REVIEW:
+        raise PublishingError(_("This edit is not waiting for approval."))
+    edit.state = PostEdit.State.REJECTED
+    edit.reviewer = by
+    edit.reviewed_at = now or timezone.now()
+    edit.review_comment = comment[:4000]
+    edit.save()
+    audit.record("publishing.edit_rejected", target=edit.post, actor=_user(by), data={"edit": edit.pk, "comment": comment})
+    return edit
+
+
+def retry_edit(*, post: Post, by: Person | None, now: dt.datetime | None = None) -> EditReport:
+    """Send the latest edit again to the channels where the platform refused it or could not be reached."""
+    now = now or timezone.now()
+    edit = post.edits.filter(state__in=(PostEdit.State.SENT, PostEdit.State.APPROVED)).order_by("-created_at", "-pk").first()
+    if edit is None:
+        raise PublishingError(_("This post has no edit to send again."))
+    findings = _edit_findings(post, edit.language_texts(), with_bulletins=False)
+    if _blocking(findings) or (_warnings(findings) and not edit.override_reason):
+        raise PublishingError(_("The checks now find something in the new text; make a new edit instead."))
+    # An edit left "approved" was interrupted while being sent: it goes to every channel again.
+    return _send_edit(edit=edit, by=by, now=now, only_failed=edit.state == PostEdit.State.SENT)
+
+
+def _send_edit(*, edit: PostEdit, by: Person | None, now: dt.datetime, only_failed: bool = False) -> EditReport:
+    """Send an approved edit to each published target; record the outcome on each one."""
+    with transaction.atomic():
+        post = _locked(edit.post)
+        if not only_failed:
+            # The post now carries the new text: a channel that still waits for publishing gets it.
+            post.text, post.texts = edit.text, dict(edit.texts)
+            post.approved_findings = list(edit.findings)
+            post.override_reason = edit.override_reason
+            post.save(update_fields=["text", "texts", "approved_findings", "override_reason", "updated_at"])
+    post = Post.objects.select_related("organization", "author", "reviewer").get(pk=post.pk)
+    report = EditReport(edit=edit)
+    targets = _published_targets(post)
+    if only_failed:
+        targets = [t for t in targets if t.edit_outcome in RETRYABLE_EDIT_OUTCOMES]
+    for target in targets:
+        if not platform_allows_edit(target.channel):
+            PostTarget.objects.filter(pk=target.pk).update(edit_outcome="not_supported", edit_error="")
+            audit.record("publishing.edit_not_supported", target=post, data={"edit": edit.pk, "channel": target.channel.key})
+            report.not_editable.append(target)
+            continue
+        outgoing = OutgoingPost(
+            text=edit.published_text(), link=post.link, language="fi", idempotency_key=str(target.idempotency_key),
+            media=tuple(MediaItem(url=m.public_url, alt_text=m.alt_text, content_type=m.content_type) for m in post.media.all()),
+        )
+        try:
+            result = _connector_edit(target, outgoing)
+        except Exception:
+            log.exception("editing post %s on channel %s failed inside the connector", post.pk, target.channel_id)
+            result = Result(Outcome.FAILED, message="The connection to the platform failed unexpectedly; try again.")
+        if result.ok:
+            report.edited.append(_record_edit(edit=edit, post=post, target=target, result=result, by=by, now=now))
+        else:
+            PostTarget.objects.filter(pk=target.pk).update(edit_outcome=str(result.outcome), edit_error=result.message[:2000])
+            audit.record(
+                "publishing.edit_failed", target=post, actor=_user(by),
+                data={"edit": edit.pk, "channel": target.channel.key, "outcome": str(result.outcome)},
+            )
+            report.failed.append((target, explain_outcome(str(result.outcome), result.message)))
+        record_connection_outcome(channel=target.channel, result=result, now=now)
+    PostEdit.objects.filter(pk=edit.pk).update(state=PostEdit.State.SENT, sent_at=now, updated_at=now)
+    edit.refresh_from_db()
+    report.edit = edit
+    return report
+
+
+def _connector_edit(target: PostTarget, outgoing: OutgoingPost) -> Result:
+    connector = connector_for_channel(target.channel)
+    return connector.edit(InteractionRef(platform_id=target.platform_id), outgoing)
+
+
+def _record_edit(*, edit: PostEdit, post: Post, target: PostTarget, result: Result, by: Person | None, now: dt.datetime) -> PostTarget:
+    with transaction.atomic():
+        locked = PostTarget.objects.select_for_update().select_related("channel").get(pk=target.pk)
+        locked.edited_at = now
+        locked.edit_outcome = str(Outcome.OK)
+        locked.edit_error = ""
+        if result.url and not locked.url:
+            locked.url = result.url[:1000]
+        locked.save(update_fields=["edited_at", "edit_outcome", "edit_error", "url", "updated_at"])
+        archive(
+            organization=post.organization, kind=RecordKind.POST_EDITED, channel=locked.channel,
+            text=edit.published_text(), occurred_at=now, source_id=locked.platform_id,
+            author=edit.author.name if edit.author else "",
+            payload=_archive_payload(
+                post, locked, edit=edit.pk, reason=edit.reason, previous_text=_joined(edit.previous_text, edit.previous_texts),
+                approved_by=edit.reviewer.name if edit.reviewer else "", override_reason=edit.override_reason,
+            ),
+        )
+        audit.record(
+            "publishing.post_edited", target=post, actor=_user(by),
+            data={"edit": edit.pk, "channel": locked.channel.key, "platform_id": locked.platform_id},
+        )
+    return locked
+
+
+def _joined(text: str, texts: dict[str, str]) -> str:
+    """A post's published form (Post.published_text) from its Finnish text and the others."""
+    parts = [text, *(str(v) for v in (texts or {}).values())]
+    return "\n\n".join(p.strip() for p in parts if str(p).strip())
 
 
 # --- settings and bulletins -------------------------------------------------------------------

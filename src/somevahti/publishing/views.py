@@ -24,6 +24,7 @@ from somevahti.core.roles import Perm
 
 from . import media as images
 from .forms import (
+    EditPublishedForm,
     FeedForm,
     MediaForm,
     PostFilterForm,
@@ -35,27 +36,34 @@ from .forms import (
     SubmitForm,
     WithdrawForm,
 )
-from .models import ChannelPublishingSettings, Media, Post, PostTarget, PublishingSettings
+from .models import ChannelPublishingSettings, Media, Post, PostEdit, PostTarget, PublishingSettings
 from .queries import post_for_user, posts, week_calendar
 from .queries import public_media as find_public_media
 from .services import (
+    RETRYABLE_EDIT_OUTCOMES,
+    EditReport,
     PostBlocked,
     PostFinding,
     PostNeedsReason,
     PublishingError,
     add_media,
     approve,
+    approve_edit,
     cancel_schedule,
     check_content,
     check_post,
     create_draft,
     explain_outcome,
+    platform_allows_edit,
     publish_post,
     refresh_bulletins,
     reject,
+    reject_edit,
     remove_media,
+    request_edit,
     requires_review,
     resolve_needs_check,
+    retry_edit,
     schedule,
     set_bulletin_feed,
     set_review_required,
@@ -213,8 +221,32 @@ def _targets(post: Post) -> list[dict[str, Any]]:
         problem = ""
         if target.state in (PostTarget.State.FAILED, PostTarget.State.RETRY, PostTarget.State.NEEDS_CHECK, PostTarget.State.PENDING):
             problem = explain_outcome(target.outcome, target.error)
-        rows.append({"target": target, "problem": problem, "resolve_form": ResolveForm(prefix=f"t{target.pk}")})
+        edit_problem = ""
+        if target.state == PostTarget.State.PUBLISHED and target.edit_outcome not in ("", "ok"):
+            edit_problem = explain_outcome(target.edit_outcome, target.edit_error)
+        rows.append({
+            "target": target, "problem": problem, "edit_problem": edit_problem,
+            "resolve_form": ResolveForm(prefix=f"t{target.pk}"),
+        })
     return rows
+
+
+def _edit_context(request: HttpRequest, post: Post) -> dict[str, Any]:
+    """The post page's part about editing after publishing: the edit waiting for approval, the history."""
+    person = _person(request)
+    edits = list(post.edits.select_related("author", "reviewer"))
+    pending = next((e for e in edits if e.state == PostEdit.State.IN_REVIEW), None)
+    published = post.state in (Post.State.PUBLISHED, Post.State.FAILED) and post.targets.filter(state=PostTarget.State.PUBLISHED).exists()
+    return {
+        "edits": edits,
+        "pending_edit": pending,
+        "can_edit_published": published and pending is None,
+        "can_approve_edit": pending is not None and has_perm(request, Perm.APPROVE)
+        and (person is None or pending.author_id != person.pk),
+        "can_retry_edit": published and post.targets.filter(
+            state=PostTarget.State.PUBLISHED, edit_outcome__in=RETRYABLE_EDIT_OUTCOMES).exists(),
+        "reject_edit_form": RejectForm(prefix="edit"),
+    }
 
 
 def _detail(request: HttpRequest, post: Post, *, status: int = 200, **extra: Any) -> HttpResponse:
@@ -237,6 +269,7 @@ def _detail(request: HttpRequest, post: Post, *, status: int = 200, **extra: Any
         "has_failed": post.targets.filter(state=PostTarget.State.FAILED).exists(),
         "has_published": post.targets.filter(state=PostTarget.State.PUBLISHED).exists(),
         **_findings_context(findings),
+        **_edit_context(request, post),
         **extra,
     }
     return render(request, "publishing/detail.html", context, status=status)
@@ -430,6 +463,117 @@ def resolve(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
             messages.success(request, _("Thank you; the channel's state was updated."))
     else:
         messages.error(request, _("The link is not a valid address."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+# --- editing a published post -----------------------------------------------------------------
+
+
+def _edit_messages(request: HttpRequest, report: EditReport) -> None:
+    if report.waiting_for_review:
+        messages.success(request, _("The edit is waiting for another person's approval; the channels still show the earlier text."))
+        return
+    if report.edited:
+        messages.success(request, _("The text was changed on %(count)s channels.") % {"count": len(report.edited)})
+    for target in report.not_editable:
+        messages.warning(request, _("%(channel)s: %(problem)s") % {"channel": target.channel, "problem": explain_outcome("not_supported", "")})
+    for target, problem in report.failed:
+        messages.error(request, _("%(channel)s: %(problem)s") % {"channel": target.channel, "problem": problem})
+
+
+@requires(Perm.PUBLISH)
+def edit_published(request: HttpRequest, pk: int) -> HttpResponse:
+    """Muokkaa julkaistua: a new text for a published post, sent where the platform allows editing."""
+    post = post_for_user(pk=pk, organization=_org(request))
+    context = _edit_context(request, post)
+    if not context["can_edit_published"]:
+        if context["pending_edit"] is not None:
+            messages.error(request, _("An earlier edit of this post is waiting for approval; it must be approved or returned first."))
+        else:
+            messages.error(request, _("Only a post that is on at least one channel can be edited this way."))
+        return redirect("publishing:detail", pk=post.pk)
+    initial = {"text": post.text, "text_sv": post.texts.get("sv", ""), "text_en": post.texts.get("en", "")}
+    form = EditPublishedForm(request.POST or None, initial=initial)
+    findings: list[PostFinding] = []
+    needs_reason = False
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = request_edit(
+                    post=post, by=_person(request), text=form.cleaned_data["text"], texts=form.texts(),
+                    reason=form.cleaned_data["reason"], override_reason=form.cleaned_data["override_reason"],
+                )
+            except PostNeedsReason as exc:
+                form.add_error("override_reason", str(exc))
+                findings, needs_reason = exc.findings, True
+            except PostBlocked as exc:
+                form.add_error("text", str(exc))
+                findings = exc.findings
+            except PublishingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                _edit_messages(request, report)
+                return redirect("publishing:detail", pk=post.pk)
+        status = 400
+    channels = [
+        {"target": target, "editable": platform_allows_edit(target.channel)}
+        for target in post.targets.filter(state=PostTarget.State.PUBLISHED).select_related("channel").order_by("channel__name")
+    ]
+    return render(
+        request, "publishing/edit_published.html",
+        {
+            "post": post, "form": form, "channels": channels, "needs_reason": needs_reason,
+            "any_editable": any(c["editable"] for c in channels),
+            "any_fixed": any(not c["editable"] for c in channels),
+            "review_required": requires_review(post), "withdraw_form": WithdrawForm(),
+            "checked": bool(findings), **_findings_context(findings),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@requires(Perm.APPROVE)
+def approve_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
+    try:
+        report = approve_edit(edit=edit, by=_person(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return _detail(request, post, status=400)
+    _edit_messages(request, report)
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.APPROVE)
+def reject_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
+    form = RejectForm(request.POST, prefix="edit")
+    if not form.is_valid():
+        return _detail(request, post, status=400, reject_edit_form=form)
+    try:
+        reject_edit(edit=edit, by=_person(request), comment=form.cleaned_data["comment"])
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return _detail(request, post, status=400)
+    messages.success(request, _("The edit was returned; the channels keep the earlier text."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_POST
+@requires(Perm.PUBLISH)
+def retry_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for_user(pk=pk, organization=_org(request))
+    try:
+        report = retry_edit(post=post, by=_person(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        _edit_messages(request, report)
     return redirect("publishing:detail", pk=post.pk)
 
 

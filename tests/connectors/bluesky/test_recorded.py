@@ -349,3 +349,15 @@ def test_webhooks_and_administrators__bluesky_has_neither(httpserver: HTTPServer
     assert adapter.administrators() == []
     assert adapter.finish_publish.__self__ is adapter   # one-step publishing
     assert adapter.capabilities == {"publish", "reply", "delete"}
+
+
+def test_edit__bluesky_has_no_edit_and_says_to_withdraw_instead(httpserver: HTTPServer) -> None:
+    from somevahti.connectors.base import Capability
+    from somevahti.connectors.registry import capabilities_for
+
+    result = connector(httpserver).edit(InteractionRef(OUR_POST), OutgoingPost(text="Korjattu teksti"))
+
+    assert Capability.EDIT not in BlueskyConnector.capabilities
+    assert result.outcome == Outcome.FAILED and "Withdraw the post" in result.message
+    assert list(httpserver.log) == []
+    assert Capability.EDIT not in capabilities_for("bluesky")   # the fake named in the test settings keeps the limit

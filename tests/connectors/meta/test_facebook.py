@@ -374,3 +374,57 @@ def test_secrets__never_in_logs_reprs_or_messages(facebook, graph: Graph, caplog
     assert TOKEN not in everything and APP_SECRET not in everything
     for request in graph.requests():
         assert TOKEN not in request.url
+
+
+# --- editing a published post ----------------------------------------------------------------
+
+
+def test_edit__replaces_the_page_posts_message_in_place(facebook, graph: Graph) -> None:
+    from somevahti.connectors.base import Capability
+
+    graph.on("POST", POST_ID, "fb_post_updated.json")
+
+    result = facebook.edit(InteractionRef(POST_ID), OutgoingPost(text="Kirjasto on suljettu 24.–26.12.", link="https://joroinen.fi/kirjasto"))
+
+    assert Capability.EDIT in facebook.capabilities
+    assert result.outcome == Outcome.OK and result.platform_id == POST_ID
+    [sent] = graph.sent("POST", POST_ID)
+    # A text post keeps its link preview: only the message changes.
+    assert sent["message"] == "Kirjasto on suljettu 24.–26.12."
+    assert "link" not in sent
+    assert [r.method for r in graph.requests()] == ["POST"]
+
+
+def test_edit__a_photo_posts_caption_keeps_the_link_it_was_published_with(facebook, graph: Graph) -> None:
+    graph.on("POST", POST_ID, "fb_post_updated.json")
+
+    facebook.edit(InteractionRef(POST_ID), OutgoingPost(
+        text="Torin joulukuusi sytytetään lauantaina.", link="https://joroinen.fi/joulu",
+        media=(MediaItem(url="https://media.joroinen.fi/kuusi.jpg", alt_text="Kuusi torilla"),),
+    ))
+
+    assert graph.sent("POST", POST_ID)[0]["message"] == "Torin joulukuusi sytytetään lauantaina.\n\nhttps://joroinen.fi/joulu"
+
+
+def test_edit__a_deleted_post_is_not_found(facebook, graph: Graph) -> None:
+    graph.on("POST", POST_ID, "error_not_found.json", status=400)
+
+    result = facebook.edit(InteractionRef(POST_ID), OutgoingPost(text="Korjattu teksti"))
+
+    assert result.outcome == Outcome.NOT_FOUND and "no longer exists on Facebook" in result.message
+
+
+def test_edit__an_expired_token_asks_for_reconnection_and_success_false_fails(facebook, graph: Graph) -> None:
+    graph.on("POST", POST_ID, "error_token_expired.json", status=400)
+    graph.on("POST", POST2, {"success": False})
+
+    expired = facebook.edit(InteractionRef(POST_ID), OutgoingPost(text="Korjattu"))
+    refused = facebook.edit(InteractionRef(POST2), OutgoingPost(text="Korjattu"))
+
+    assert expired.outcome == Outcome.UNAUTHORIZED and "reconnect" in expired.message
+    assert refused.outcome == Outcome.FAILED
+
+
+def test_edit__an_empty_text_is_refused_before_sending(facebook, graph: Graph) -> None:
+    assert facebook.edit(InteractionRef(POST_ID), OutgoingPost(text="  ")).outcome == Outcome.FAILED
+    assert graph.requests() == []

@@ -242,3 +242,15 @@ def test_health__reads_the_account(instagram, graph: Graph) -> None:
 
     assert result.outcome == Outcome.OK and "@joroistenkunta" in result.message
     assert graph.sent("GET", IG)[0]["fields"] == "id,username"
+
+
+def test_edit__instagram_cannot_change_a_published_caption_and_sends_nothing(instagram, graph: Graph) -> None:
+    from somevahti.connectors.base import Capability
+    from somevahti.connectors.registry import capabilities_for
+
+    result = instagram.edit(InteractionRef(MEDIA), OutgoingPost(text="Korjattu kuvateksti", media=(IMAGE,)))
+
+    assert Capability.EDIT not in InstagramConnector.capabilities
+    assert result.outcome == Outcome.FAILED and "Withdraw the post" in result.message
+    assert graph.requests() == []
+    assert Capability.EDIT not in capabilities_for("instagram")   # the test settings' fake keeps the same limit

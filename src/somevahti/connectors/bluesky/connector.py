@@ -384,6 +384,13 @@ class BlueskyConnector:
             "Somevahti cannot hide replies on Bluesky. In the Bluesky app the account can hide a reply in "
             "its own thread or block its author; to remove our own post, delete it instead."))
 
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        # A PDS would accept a new version of the record, but the Bluesky app keeps showing the
+        # first one (bluesky-social/social-app#673), so an edit would change nothing people see.
+        return Result(Outcome.FAILED, message=(
+            "Bluesky does not allow editing a published post: the Bluesky app always shows the first version. "
+            "Withdraw the post and publish a corrected one instead."))
+
     def delete(self, interaction: InteractionRef) -> Result:
         return self._guard("deleting the post", lambda: self._delete(interaction))
 

@@ -375,6 +375,12 @@ class MastodonClient:
         """GET /api/v1/statuses/:id."""
         return self._object("reading a status", self._api.status, status_id)
 
+    def update_status(self, status_id: str, *, text: str, media_ids: Sequence[str] = ()) -> dict[str, Any]:
+        """PUT /api/v1/statuses/:id → the edited Status. The attachments named stay on it."""
+        return self._object(
+            "editing a status", self._api.status_update, status_id, text, media_ids=list(media_ids) or None,
+        )
+
     def delete_status(self, status_id: str) -> dict[str, Any]:
         """DELETE /api/v1/statuses/:id (our own statuses only; others' answer 404)."""
         return self._object("deleting a status", self._api.status_delete, status_id)

@@ -71,7 +71,7 @@ def clear_instance_cache() -> None:
 class MastodonConnector:
     platform: ClassVar[str] = "mastodon"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.REPLY, Capability.DELETE, Capability.MESSAGES}
+        {Capability.PUBLISH, Capability.REPLY, Capability.DELETE, Capability.EDIT, Capability.MESSAGES}
     )
 
     def __init__(
@@ -337,6 +337,41 @@ class MastodonConnector:
 
     def finish_publish(self, pending: PendingPublish) -> Result:
         return Result(Outcome.FAILED, message="Mastodon publishes in one step; there is nothing to finish.")
+
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        """Replace the text of one of the account's statuses (`PUT /api/v1/statuses/:id`).
+
+        The status is read first so that its images are named in the edit and stay on it, and so
+        that a status of another account is refused before anything is sent. Mastodon keeps the
+        earlier versions visible to readers as the status's edit history."""
+        client, refusal = self._client_or_refusal()
+        if client is None:
+            return refusal  # type: ignore[return-value]
+        if not post.text.strip():
+            return Result(Outcome.FAILED, message="The new text of the post is empty.")
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text}\n\n{post.link}"
+        gone = "The post is no longer on Mastodon: it was deleted. Publish the corrected text as a new post."
+        try:
+            if too_long := self._too_long(text, self._limits(client)):
+                return too_long
+            current = client.status(post_ref.platform_id)
+            account = current.get("account")
+            author_id = str(account.get("id") or "") if isinstance(account, dict) else ""
+            if self.account_id and author_id and author_id != self.account_id:
+                return Result(Outcome.FAILED, message="Mastodon lets an account edit only its own posts; this one was written by another account.")
+            media_ids = [
+                str(item["id"]) for item in current.get("media_attachments") or []
+                if isinstance(item, dict) and item.get("id")
+            ]
+            status = client.update_status(post_ref.platform_id, text=text, media_ids=media_ids)
+        except MastodonError as exc:
+            return self._refusal(exc, missing=gone)
+        return self._ok(
+            platform_id=str(status.get("id") or post_ref.platform_id),
+            url=str(status.get("url") or status.get("uri") or ""),
+        )
 
     # --- ingest -------------------------------------------------------------------------------
 

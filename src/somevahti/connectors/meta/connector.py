@@ -446,6 +446,9 @@ class MetaConnector:
 
     _moderate_permission: ClassVar[str] = "pages_manage_engagement"
 
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        return Result(Outcome.FAILED, message=f"Somevahti cannot edit posts on {self.site}.")
+
     def _send_message(self, page_id: str, to: InteractionRef, text: str) -> Result:
         recipient = to.extra.get("recipient_id", "")
         if not recipient:
@@ -504,6 +507,21 @@ class FacebookConnector(MetaConnector):
 
     def finish_publish(self, pending: PendingPublish) -> Result:
         return Result(Outcome.OK, platform_id=pending.container_id, message="Facebook posts are published in one step.")
+
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        """Replace a Page post's text: `POST /{page-post-id}` with `message` answers `{"success": true}`.
+
+        Photos and a link preview stay as they were. A photo post carried its link in the
+        caption when published, so the new caption carries it too."""
+        if not post.text.strip():
+            return Result(Outcome.FAILED, message="The new text of the post is empty.")
+        message = post.text if not (post.media and post.link) else f"{post.text}\n\n{post.link}".strip()
+
+        def action() -> Result:
+            self._success(self.client.post(post_ref.platform_id, message=message).data)
+            return self._ok(platform_id=post_ref.platform_id)
+
+        return self._run(action, needs="pages_manage_posts", thing="post")
 
     def _fetch(self, streams: dict[str, _Stream], notes: list[str]) -> list[IncomingInteraction]:
         comments = streams["comments"]
@@ -588,6 +606,8 @@ class InstagramConnector(MetaConnector):
     """An Instagram professional account linked to a Facebook Page (Instagram API with Facebook Login)."""
 
     platform: ClassVar[str] = "instagram"
+    # The Graph API cannot change a published caption (IG Media updates only `comment_enabled`).
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.EDIT}
     service: ClassVar[str] = "Instagram account"
     site: ClassVar[str] = "Instagram"
     _read_permission: ClassVar[str] = "instagram_manage_comments"
@@ -694,6 +714,12 @@ class InstagramConnector(MetaConnector):
     def finish_publish(self, pending: PendingPublish) -> Result:
         """Publish a prepared container when it is ready. Safe to repeat: a published one is not published twice."""
         return self._run(lambda: self._finish(pending), needs="instagram_content_publish", thing="prepared post")
+
+    def edit(self, post_ref: InteractionRef, post: OutgoingPost) -> Result:
+        return Result(Outcome.FAILED, message=(
+            "Instagram does not let apps change the caption of a published post. "
+            "Withdraw the post and publish a corrected one instead."
+        ))
 
     def _fetch(self, streams: dict[str, _Stream], notes: list[str]) -> list[IncomingInteraction]:
         comments = streams["comments"]
