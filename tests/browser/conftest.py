@@ -53,8 +53,9 @@ def demo(settings: Any) -> tuple[dict[str, tuple[str, str]], int]:
     """The demo organization with its inbox: (credentials per Finnish role label, demo year)."""
     from django.utils import timezone, translation
 
+    from somevahti.channels.demo import ensure_demo
     from somevahti.inbox.demo import seed_demo_inbox
-    from somevahti.people.demo import demo_organization, demo_year, ensure_demo
+    from somevahti.people.demo import demo_organization, demo_year
 
     settings.SOMEVAHTI_DEMO_FEED = True
     with translation.override("fi"):

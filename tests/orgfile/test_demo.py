@@ -4,13 +4,14 @@ import datetime as dt
 
 from django.contrib.auth import authenticate
 
+from somevahti.channels.demo import ensure_demo
+from somevahti.channels.importer import import_organization
 from somevahti.channels.models import Channel
 from somevahti.channels.queries import coverage_report
 from somevahti.core.calendar import HELSINKI
 from somevahti.core.roles import Role
 from somevahti.guideline.models import Acknowledgement, Finding
-from somevahti.people.demo import demo_data, demo_year, ensure_demo
-from somevahti.people.importer import import_organization
+from somevahti.people.demo import demo_data, demo_year
 from somevahti.people.models import Organization, Person
 
 SPRING = dt.datetime(2026, 4, 15, 10, 0, tzinfo=HELSINKI)

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from somevahti.channels.importer import OrganizationFileError, import_organization, import_organization_file
 from somevahti.channels.models import Channel, ChannelAdministrator
 from somevahti.config.cli import main
 from somevahti.core.calendar import HELSINKI
 from somevahti.core.models import AuditEvent
 from somevahti.guideline.models import Finding, Guideline
-from somevahti.people.importer import OrganizationFileError, import_organization, import_organization_file
 from somevahti.people.models import Absence, Organization, Person, PersonRole, Unit
 
 NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=HELSINKI)
@@ -340,6 +340,27 @@ def test_import__reports_every_problem_at_once(db):
     places = [problem.split(":")[0] for problem in error.value.problems]
     assert {"people[0].email", "channels[0].platform", "absences[0].kind"} <= set(places)
     assert not Organization.objects.exists()
+
+
+def test_import__a_failure_while_saving_the_channels_leaves_the_people_unchanged_too(db, monkeypatch):
+    from django.db import DatabaseError
+
+    imported(org_file())
+    before = snapshot()
+    data = org_file()
+    data["people"][0]["name"] = "Changed Name"  # saved before the channels, so it must be rolled back
+    data["channels"][0]["administrators"].append(
+        {"email": "bjorn.lindqvist@joroinen.fi", "role": "admin", "since": "2026-01-01"}
+    )
+
+    def fail(**kwargs: Any) -> None:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(ChannelAdministrator.objects, "create", fail)
+    with pytest.raises(DatabaseError):
+        imported(data)
+
+    assert snapshot() == before
 
 
 def test_import__top_level_must_be_an_object(db):

@@ -51,7 +51,7 @@ def _activate_language(lang: str | None) -> None:
 def cmd_org_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _setup_django()
     _activate_language(args.lang)
-    from somevahti.people.importer import OrganizationFileError, import_organization_file
+    from somevahti.channels.importer import OrganizationFileError, import_organization_file
 
     try:
         result = import_organization_file(path=args.file, dry_run=args.dry_run)

@@ -30,10 +30,11 @@ def run_server(*, host: str, port: int, demo: bool, background: bool, out: TextI
     if demo:
         from django.utils import translation
 
+        from somevahti.channels.demo import ensure_demo
         from somevahti.guideline.services import evaluate_rules
         from somevahti.inbox.demo import seed_demo_inbox
         from somevahti.inbox.models import Interaction
-        from somevahti.people.demo import demo_organization, ensure_demo
+        from somevahti.people.demo import demo_organization
 
         translation.activate(os.environ.get("SOMEVAHTI_LANGUAGE") or "fi")
         credentials = ensure_demo()

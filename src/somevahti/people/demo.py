@@ -1,4 +1,6 @@
-"""The demo organization (esittelyorganisaatio): Joroisten kunta, loaded by `somevahti demo`.
+"""The demo organization (esittelyorganisaatio): Joroisten kunta, loaded by `somevahti demo`
+through `ensure_demo` in the channels app's demo module, which stands above channels as the
+organization file's importer does.
 
 The people, channels and summer holidays come from `data/demo-joroinen.json` through the same
 importer as any organization file. The holidays are written there as ISO weeks with a
@@ -15,21 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
-
-from somevahti.core import audit
-from somevahti.core.calendar import HELSINKI
 from somevahti.core.models import AuditEvent
 from somevahti.core.roles import Role
 
-from .importer import import_organization
-from .models import Organization, Person
+from .models import Organization
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo-joroinen.json"
 DEMO_EVENT = "people.demo_loaded"
@@ -74,75 +68,3 @@ def demo_data(*, today: dt.date) -> dict[str, Any]:
 def demo_organization() -> Organization | None:
     org_ids = AuditEvent.objects.filter(action=DEMO_EVENT).values_list("organization_id", flat=True)
     return Organization.objects.filter(pk__in=list(org_ids)).order_by("pk").first()
-
-
-def ensure_demo(*, now: dt.datetime | None = None) -> list[tuple[str, str, str]]:
-    """Load the demo organization into an empty database; new passwords for its users.
-
-    Returns (role label, username, password) for one person per role. Passwords are only
-    printed by the caller; the database keeps their hashes.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        if not Organization.objects.exists():
-            _load(now=now)
-        organization = demo_organization()
-        if organization is None:
-            return []
-        passwords = _prepare_users(organization)
-    credentials = []
-    holders = {
-        role: [p for p in Person.objects.filter(organization=organization, roles__role=role).order_by("pk")]
-        for role in Role.values
-    }
-    for role in Role:
-        wanted = DEMO_LOGINS.get(role.value)
-        person = next((p for p in holders[role.value] if p.email == wanted), None) or next(
-            iter(holders[role.value]), None
-        )
-        if person is not None and person.email in passwords:
-            credentials.append((str(role.label), person.email, passwords[person.email]))
-    return credentials
-
-
-def _load(*, now: dt.datetime) -> None:
-    from somevahti.guideline.models import Rule
-    from somevahti.guideline.services import acknowledge_guideline, current_guideline, evaluate_rules
-
-    today = now.astimezone(HELSINKI).date()
-    import_organization(data=demo_data(today=today), now=now)
-    organization = Organization.objects.get(slug="joroinen")
-    guideline = current_guideline(organization=organization)
-    assert guideline is not None  # the importer installs it
-    for person in Person.objects.filter(organization=organization, email__in=ACKNOWLEDGED):
-        acknowledge_guideline(person=person, guideline=guideline)
-    # The coverage rule looks 180 days ahead; in autumn and winter the demo summer is further.
-    summer_end = dt.date(demo_year(today), 9, 1)
-    rule = Rule.objects.filter(guideline=guideline, code="MAINT-ADMINS").first()
-    if rule is not None and int(rule.parameters.get("horizon_days", 180)) < (summer_end - today).days:
-        rule.parameters = {**rule.parameters, "horizon_days": (summer_end - today).days}
-        rule.save(update_fields=["parameters"])
-        audit.record("guideline.rule_parameters_changed", target=rule, data={"parameters": rule.parameters})
-    audit.record(DEMO_EVENT, target=organization, data={"year": demo_year(today)})
-    evaluate_rules(organization=organization, now=now)
-
-
-def _prepare_users(organization: Organization) -> dict[str, str]:
-    """A user (username = e-mail) with a fresh random password for each person with a role."""
-    user_model = get_user_model()
-    passwords: dict[str, str] = {}
-    for person in Person.objects.filter(organization=organization, roles__isnull=False).distinct().order_by("pk"):
-        user = person.user
-        if user is None:
-            user = user_model.objects.filter(username=person.email).first() or user_model(
-                username=person.email, email=person.email
-            )
-        password = secrets.token_urlsafe(12)
-        user.set_password(password)
-        user.save()
-        if person.user_id != user.pk:
-            person.user = user
-            person.save(update_fields=["user", "updated_at"])
-        passwords[person.email] = password
-    audit.record("people.demo_users_prepared", organization_id=organization.pk, data={"users": len(passwords)})
-    return passwords

@@ -1,38 +1,24 @@
-"""The organization file (organisaatiotiedosto): people, roles, channels, administrators and
-absences of one organization in one JSON file, loaded by `somevahti org import FILE`.
+"""The people's part of the organization file (organisaatiotiedosto): the organization, its
+units, people, their roles and their absences.
 
-```json
-{"organization": {"slug": "joroinen", "name": "Joroisten kunta"},
- "people": [{"email": "a@x.fi", "name": "Anna A", "roles": ["comms_lead"], "title": "...",
-             "unit": "Hallinto", "supervisor": "b@x.fi", "elected_official": false,
-             "active_from": "2020-01-01", "active_until": null}],
- "channels": [{"key": "instagram-joroinen", "platform": "instagram", "name": "Joroisten kunta",
-               "handle": "joroistenkunta", "url": "https://...", "status": "active",
-               "platform_id": "1784...", "unit": "Hallinto", "opened_on": "2016-05-01",
-               "login_identity": "some@x.fi", "two_factor": true, "notes": "...",
-               "administrators": [{"email": "a@x.fi", "role": "admin", "since": "2024-01-01", "until": null}]}],
- "absences": [{"email": "a@x.fi", "start": "2026-07-06", "end": "2026-07-26", "kind": "vacation"}]}
-```
+The whole file, channels and their administrators included, is described and imported by the
+channels app's importer module, which reads the parts in the order of the file and applies them
+in one transaction. This module offers what every part shares: `FileReader`, which reads
+fields and collects every problem with its place in the file (`people[3].email: ...`), the
+people found so far (`FileReader.known_person`), and `ImportedPeople`, the organization's
+people and units as the later parts refer to them.
 
 Times. A date without a time means whole local (Europe/Helsinki) days; an `end` or `until`
 date is the last day, included, so it is stored as local midnight of the next day. A date and
 time must carry its offset ("2026-07-06T08:00:00+03:00" or "...Z"); its `end`/`until` is the
 first moment no longer included.
 
-The file is the truth for what it lists:
-
-- people are matched by e-mail (case does not matter), channels by key, administrator periods
-  by (channel, person, since), absences by (person, start); what matches is updated in place;
-- an optional field left out of the file is set to its empty value;
-- the roles of a listed person, the administrator periods of a listed channel and the
-  absences that came from an organization file (source "import") of a listed person that are
-  no longer in the file are removed. People, channels and units that are not in the file are
-  left as they are, and so are absences entered in forms or from calendars.
-
-Everything is validated before anything is written; with any problem nothing changes and
-every problem is reported with its place in the file (`people[3].email: ...`). One import is
-one transaction and one audit event with the counts; a dry run reports the same counts and
-rolls back.
+People are matched by e-mail (case does not matter) and absences by (person, start); what
+matches is updated in place, and an optional field left out of the file is set to its empty
+value. The roles of a listed person, and the absences that came from an organization file
+(source "import") of a listed person that are no longer in the file, are removed. People and
+units that are not in the file are left as they are, and so are absences entered in forms or
+from calendars.
 """
 
 from __future__ import annotations
@@ -40,15 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from somevahti.core import audit
@@ -57,9 +42,11 @@ from somevahti.core.roles import Role
 
 from .models import Absence, Organization, Person, PersonRole, Unit
 
-KINDS = ("organization", "units", "people", "roles", "channels", "administrators", "absences")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+# count("created" | "updated" | "removed", kind): how the parts tell the summary what they did.
+Count = Callable[[str, str], None]
 
 
 class OrganizationFileError(ValueError):
@@ -68,76 +55,6 @@ class OrganizationFileError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass
-class ImportSummary:
-    organization_slug: str
-    organization_name: str
-    dry_run: bool = False
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-
-    @property
-    def total_created(self) -> int:
-        return sum(self.created.values())
-
-    @property
-    def total_updated(self) -> int:
-        return sum(self.updated.values())
-
-    @property
-    def total_removed(self) -> int:
-        return sum(self.removed.values())
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.total_created or self.total_updated or self.total_removed)
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        return {"created": dict(self.created), "updated": dict(self.updated), "removed": dict(self.removed)}
-
-    def summary(self) -> str:
-        labels = {
-            "organization": _("organization"),
-            "units": _("units"),
-            "people": _("people"),
-            "roles": _("roles"),
-            "channels": _("channels"),
-            "administrators": _("administrator periods"),
-            "absences": _("absences"),
-        }
-        params = {
-            "name": self.organization_name,
-            "slug": self.organization_slug,
-            "created": self.total_created,
-            "updated": self.total_updated,
-            "removed": self.total_removed,
-        }
-        if self.dry_run:
-            lines = [
-                _("Dry run of the organization file for %(name)s (%(slug)s): nothing was saved.") % params,
-                _("The import would create %(created)s, update %(updated)s and remove %(removed)s items.") % params,
-            ]
-        else:
-            lines = [
-                _("Organization file imported for %(name)s (%(slug)s).") % params,
-                _("%(created)s created, %(updated)s updated, %(removed)s removed.") % params,
-            ]
-        for kind in KINDS:
-            if self.created[kind] or self.updated[kind] or self.removed[kind]:
-                lines.append(
-                    "  "
-                    + _("%(what)s: %(created)s created, %(updated)s updated, %(removed)s removed.")
-                    % {
-                        "what": labels[kind],
-                        "created": self.created[kind],
-                        "updated": self.updated[kind],
-                        "removed": self.removed[kind],
-                    }
-                )
-        return "\n".join(lines) + "\n"
 
 
 # --- the validated plan ------------------------------------------------------------------
@@ -157,31 +74,6 @@ class PersonPlan:
 
 
 @dataclass
-class AdministratorPlan:
-    email: str
-    role: str
-    since: dt.datetime
-    until: dt.datetime | None
-
-
-@dataclass
-class ChannelPlan:
-    key: str
-    platform: str
-    name: str
-    handle: str
-    url: str
-    status: str
-    platform_id: str
-    unit: str
-    opened_on: dt.date | None
-    login_identity: str
-    two_factor: bool
-    notes: str
-    administrators: list[AdministratorPlan]
-
-
-@dataclass
 class AbsencePlan:
     email: str
     start: dt.datetime
@@ -196,24 +88,31 @@ class AbsencePlan:
 
 
 @dataclass
-class Plan:
+class PeoplePlan:
     slug: str
     name: str
     people: list[PersonPlan]
-    channels: list[ChannelPlan]
     absences: list[AbsencePlan]
 
 
 _MISSING = object()
 
 
-class _Reader:
-    """Reads the parsed file into a Plan, collecting every problem with its place."""
+class FileReader:
+    """Reads the parsed file part by part, collecting every problem with its place.
 
-    def __init__(self) -> None:
+    `existing` are the people already in the organization, by lower-case e-mail: the file may
+    refer to them without listing them.
+    """
+
+    def __init__(self, *, existing: dict[str, Person]) -> None:
         self.problems: list[str] = []
+        self.existing = existing
+        self._file_emails: set[str] = set()
+        self._people_index: list[int] = []
 
     def problem(self, place: str, message: str, **params: Any) -> None:
+        """Record a translated sentence that begins with %(place)s; `params` fill its other placeholders."""
         self.problems.append(message % {"place": place, **params})
 
     # -- fields -------------------------------------------------------------------------
@@ -350,15 +249,23 @@ class _Reader:
             return False
         return moment, False
 
+    def slug(self, value: str, place: str) -> bool:
+        """Whether a key or slug is written with the allowed characters; a problem when not."""
+        if _SLUG.match(value):
+            return True
+        self.problem(place, _("%(place)s: use only letters a–z, digits, hyphens and underscores."))
+        return False
+
+    def known_person(self, email: str | None, place: str) -> None:
+        """A problem unless the e-mail is a person in the file (read so far) or in the organization."""
+        # A person whose other fields are wrong is still known, so references to them are not errors too.
+        if email and email not in self._file_emails and email not in self.existing:
+            self.problem(place, _("%(place)s: no person %(email)s in the file or in the organization."), email=email)
+
     # -- sections -----------------------------------------------------------------------
 
-    def read(self, data: Any, *, existing: dict[str, Person]) -> Plan | None:
-        from somevahti.channels.models import Channel, ChannelAdministrator, Platform
-
-        top = self.obj(data, "", ("organization", "people", "channels", "absences"))
-        if top is None:
-            self.problems[-1:] = [_("The file must hold one JSON object with the fields organization, people, channels and absences.")]
-            return None
+    def organization(self, top: dict[str, Any]) -> tuple[str | None, str | None]:
+        """(slug, name) of the `organization` field; None where wrong or missing."""
         slug = name = None
         org = top.get("organization", _MISSING)
         if org is _MISSING:
@@ -367,110 +274,25 @@ class _Reader:
             org_obj = self.obj(org, "organization", ("slug", "name"))
             if org_obj is not None:
                 slug = self.text(org_obj, "slug", "organization.slug", required=True, max_length=60)
-                if slug and not _SLUG.match(slug):
-                    self.problem(
-                        "organization.slug",
-                        _("%(place)s: use only letters a–z, digits, hyphens and underscores."),
-                    )
+                if slug:
+                    self.slug(slug, "organization.slug")
                 name = self.text(org_obj, "name", "organization.name", required=True)
+        return slug, name
 
+    def people(self, top: dict[str, Any]) -> list[PersonPlan]:
+        """The `people` list, their supervisors checked; afterwards they are known people."""
         people = self._people(self.array(top, "people", "people"))
-        # A person whose other fields are wrong is still known, so references to them are not errors too.
-        known = self._file_emails | set(existing)
-
-        def known_person(email: str | None, place: str) -> None:
-            if email and email not in known:
-                self.problem(
-                    place, _("%(place)s: no person %(email)s in the file or in the organization."), email=email
-                )
-
         for i, person in enumerate(people):
             if person.supervisor:
                 place = f"people[{self._people_index[i]}].supervisor"
-                known_person(person.supervisor, place)
+                self.known_person(person.supervisor, place)
                 if person.supervisor == person.email:
                     self.problem(place, _("%(place)s: a person cannot be their own supervisor."))
-        self._supervisor_loops(people, existing)
+        self._supervisor_loops(people, self.existing)
+        return people
 
-        channels: list[ChannelPlan] = []
-        seen_keys: set[str] = set()
-        for i, raw in enumerate(self.array(top, "channels", "channels")):
-            place = f"channels[{i}]"
-            item = self.obj(
-                raw,
-                place,
-                (
-                    "key", "platform", "name", "handle", "url", "status", "platform_id", "unit", "opened_on",
-                    "login_identity", "two_factor", "notes", "administrators",
-                ),
-            )
-            if item is None:
-                continue
-            key = self.text(item, "key", f"{place}.key", required=True, max_length=80)
-            if key:
-                if not _SLUG.match(key):
-                    self.problem(f"{place}.key", _("%(place)s: use only letters a–z, digits, hyphens and underscores."))
-                elif key in seen_keys:
-                    self.problem(f"{place}.key", _("%(place)s: the channel %(key)s is already in the file."), key=key)
-                seen_keys.add(key)
-            platform = self.choice(item, "platform", f"{place}.platform", Platform.values)
-            channel_name = self.text(item, "name", f"{place}.name", required=True)
-            handle = self.text(item, "handle", f"{place}.handle")
-            url = self.text(item, "url", f"{place}.url", max_length=500)
-            if url:
-                try:
-                    URLValidator(schemes=["http", "https"])(url)
-                except ValidationError:
-                    self.problem(f"{place}.url", _("%(place)s: %(value)s is not a web address."), value=url)
-                    url = None
-            status = self.choice(item, "status", f"{place}.status", Channel.Status.values, default=Channel.Status.PLANNED)
-            platform_id = self.text(item, "platform_id", f"{place}.platform_id")
-            unit = self.text(item, "unit", f"{place}.unit")
-            opened_on = self.date(item, "opened_on", f"{place}.opened_on")
-            login_identity = self.email(item, "login_identity", f"{place}.login_identity", required=False)
-            two_factor = self.boolean(item, "two_factor", f"{place}.two_factor")
-            notes = self.text(item, "notes", f"{place}.notes", max_length=10000)
-            admins: list[AdministratorPlan] = []
-            seen_periods: set[tuple[str, dt.datetime]] = set()
-            for j, raw_admin in enumerate(self.array(item, "administrators", f"{place}.administrators")):
-                aplace = f"{place}.administrators[{j}]"
-                admin = self.obj(raw_admin, aplace, ("email", "role", "since", "until"))
-                if admin is None:
-                    continue
-                email = self.email(admin, "email", f"{aplace}.email")
-                known_person(email, f"{aplace}.email")
-                role = self.choice(
-                    admin, "role", f"{aplace}.role", ChannelAdministrator.Role.values, default=ChannelAdministrator.Role.ADMIN
-                )
-                since = self.moment(admin, "since", f"{aplace}.since", required=True, is_end=False)
-                until = self.moment(admin, "until", f"{aplace}.until", required=False, is_end=True)
-                if isinstance(since, tuple) and isinstance(until, tuple) and until[0] <= since[0]:
-                    self.problem(f"{aplace}.until", _("%(place)s: the period ends before it starts."))
-                    until = False
-                if email and isinstance(since, tuple):
-                    if (email, since[0]) in seen_periods:
-                        self.problem(
-                            f"{aplace}.since",
-                            _("%(place)s: %(email)s already has a period starting then on this channel."),
-                            email=email,
-                        )
-                    seen_periods.add((email, since[0]))
-                if email and role and isinstance(since, tuple) and until is not False:
-                    admins.append(
-                        AdministratorPlan(email, role, since[0], until[0] if isinstance(until, tuple) else None)
-                    )
-            values = (key, platform, channel_name, handle, url, status, platform_id, unit, login_identity, two_factor, notes)
-            if all(v is not None for v in values) and opened_on is not False:
-                channels.append(
-                    ChannelPlan(
-                        key=key or "", platform=platform or "", name=channel_name or "", handle=handle or "",
-                        url=url or "", status=status or "", platform_id=platform_id or "", unit=unit or "",
-                        opened_on=opened_on if isinstance(opened_on, dt.date) else None,
-                        login_identity=login_identity or "", two_factor=bool(two_factor), notes=notes or "",
-                        administrators=admins,
-                    )
-                )
-
+    def absences(self, top: dict[str, Any]) -> list[AbsencePlan]:
+        """The `absences` list; each names a known person."""
         absences: list[AbsencePlan] = []
         seen_absences: set[tuple[str, dt.datetime]] = set()
         for i, raw in enumerate(self.array(top, "absences", "absences")):
@@ -479,7 +301,7 @@ class _Reader:
             if item is None:
                 continue
             email = self.email(item, "email", f"{place}.email")
-            known_person(email, f"{place}.email")
+            self.known_person(email, f"{place}.email")
             start = self.moment(item, "start", f"{place}.start", required=True, is_end=False)
             end = self.moment(item, "end", f"{place}.end", required=True, is_end=True)
             kind = self.choice(item, "kind", f"{place}.kind", Absence.Kind.values, default=Absence.Kind.VACATION)
@@ -496,15 +318,12 @@ class _Reader:
                     seen_absences.add((email, start[0]))
                 if email and kind and summary is not None:
                     absences.append(AbsencePlan(email, start[0], end[0], start[1] and end[1], kind, summary))
-
-        if self.problems or not slug or not name:
-            return None
-        return Plan(slug=slug, name=name, people=people, channels=channels, absences=absences)
+        return absences
 
     def _people(self, raw_people: list[Any]) -> list[PersonPlan]:
         people: list[PersonPlan] = []
-        self._people_index: list[int] = []
-        self._file_emails: set[str] = set()
+        self._people_index = []
+        self._file_emails = set()
         seen: dict[str, int] = {}
         allowed = (
             "email", "name", "roles", "title", "unit", "supervisor", "elected_official", "active_from", "active_until",
@@ -630,84 +449,69 @@ def read_organization_file(path: str | Path) -> Any:
         ) from None
 
 
-def import_organization_file(*, path: str | Path, dry_run: bool = False, by: AbstractBaseUser | None = None) -> ImportSummary:
-    return import_organization(data=read_organization_file(path), dry_run=dry_run, by=by)
+def existing_people(data: object) -> dict[str, Person]:
+    """The people already in the organization that the parsed file names, by lower-case e-mail."""
+    org = data.get("organization") if isinstance(data, dict) else None
+    slug = org.get("slug") if isinstance(org, dict) else None
+    existing_org = Organization.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    if existing_org is None:
+        return {}
+    return {p.email.lower(): p for p in Person.objects.filter(organization=existing_org).select_related("supervisor")}
 
 
 # --- applying ------------------------------------------------------------------------------
 
 
-class _DryRun(Exception):
-    pass
-
-
-def import_organization(
-    *, data: object, dry_run: bool = False, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
-) -> ImportSummary:
-    """Validate the whole file, then create or update the organization from it in one transaction."""
-    slug = data.get("organization", {}).get("slug") if isinstance(data, dict) and isinstance(data.get("organization"), dict) else None
-    existing_org = Organization.objects.filter(slug=slug).first() if isinstance(slug, str) else None
-    existing: dict[str, Person] = {}
-    if existing_org is not None:
-        existing = {
-            p.email.lower(): p for p in Person.objects.filter(organization=existing_org).select_related("supervisor")
-        }
-    reader = _Reader()
-    plan = reader.read(data, existing=existing)
-    if plan is None:
-        raise OrganizationFileError(reader.problems)
-    summary = ImportSummary(organization_slug=plan.slug, organization_name=plan.name, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            _apply(plan, summary, by=by, now=now)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return summary
-
-
-def _sync(obj: Any, values: dict[str, Any]) -> bool:
-    """Set the values that differ; True when any did."""
+def sync_fields(obj: Any, values: dict[str, Any]) -> bool:
+    """Set the values that differ; True when any did. The caller saves."""
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in changed:
         setattr(obj, name, values[name])
     return bool(changed)
 
 
-def _apply(plan: Plan, summary: ImportSummary, *, by: AbstractBaseUser | None, now: dt.datetime | None) -> None:
-    from somevahti.channels.models import Channel, ChannelAdministrator
-    from somevahti.guideline.services import current_guideline, evaluate_rules, install_default_guideline
+@dataclass
+class ImportedPeople:
+    """The organization as the people's part left it, for the parts that refer to it."""
 
-    def count(what: str, kind: str) -> None:
-        tally: dict[str, int] = getattr(summary, what)
-        tally[kind] += 1
+    organization: Organization
+    people: dict[str, Person]  # by lower-case e-mail: those of the file and those already there
+    count: Count
+    units: dict[str, Unit] = field(default_factory=dict)
 
+    def unit(self, name: str) -> Unit | None:
+        """The unit of that name, created (and counted) the first time it is named; None for ""."""
+        if not name:
+            return None
+        if name not in self.units:
+            self.units[name] = Unit.objects.create(organization=self.organization, name=name)
+            self.count("created", "units")
+        return self.units[name]
+
+
+def apply_people(plan: PeoplePlan, *, count: Count, by: AbstractBaseUser | None) -> ImportedPeople:
+    """Create or update the organization, its units, people and their roles. Call in a transaction."""
     org, created = Organization.objects.get_or_create(slug=plan.slug, defaults={"name": plan.name})
     if created:
         count("created", "organization")
         audit.record("people.organization_created", target=org, actor=by, data={"slug": org.slug, "name": org.name})
-    elif _sync(org, {"name": plan.name}):
+    elif sync_fields(org, {"name": plan.name}):
         org.save()
         count("updated", "organization")
 
-    units: dict[str, Unit] = {u.name: u for u in Unit.objects.filter(organization=org)}
-
-    def unit_for(name: str) -> Unit | None:
-        if not name:
-            return None
-        if name not in units:
-            units[name] = Unit.objects.create(organization=org, name=name)
-            count("created", "units")
-        return units[name]
-
-    people: dict[str, Person] = {p.email.lower(): p for p in Person.objects.filter(organization=org)}
+    imported = ImportedPeople(
+        organization=org,
+        people={p.email.lower(): p for p in Person.objects.filter(organization=org)},
+        count=count,
+        units={u.name: u for u in Unit.objects.filter(organization=org)},
+    )
+    people = imported.people
     touched: set[str] = set()  # created or already counted as updated
     for spec in plan.people:
         values = {
             "name": spec.name,
             "title": spec.title,
-            "unit": unit_for(spec.unit),
+            "unit": imported.unit(spec.unit),
             "elected_official": spec.elected_official,
             "active_from": spec.active_from,
             "active_until": spec.active_until,
@@ -717,7 +521,7 @@ def _apply(plan: Plan, summary: ImportSummary, *, by: AbstractBaseUser | None, n
             people[spec.email] = Person.objects.create(organization=org, email=spec.email, **values)
             touched.add(spec.email)
             count("created", "people")
-        elif _sync(person, values):
+        elif sync_fields(person, values):
             person.save()
             touched.add(spec.email)
             count("updated", "people")
@@ -740,55 +544,16 @@ def _apply(plan: Plan, summary: ImportSummary, *, by: AbstractBaseUser | None, n
             PersonRole.objects.filter(person=person, role__in=gone).delete()
             for _role in gone:
                 count("removed", "roles")
+    return imported
 
-    channels: dict[str, Channel] = {c.key: c for c in Channel.objects.filter(organization=org)}
-    for cspec in plan.channels:
-        values = {
-            "platform": cspec.platform,
-            "name": cspec.name,
-            "handle": cspec.handle,
-            "url": cspec.url,
-            "status": cspec.status,
-            "platform_id": cspec.platform_id,
-            "unit": unit_for(cspec.unit),
-            "opened_on": cspec.opened_on,
-            "login_identity": cspec.login_identity,
-            "two_factor": cspec.two_factor,
-            "notes": cspec.notes,
-        }
-        channel = channels.get(cspec.key)
-        if channel is None:
-            channel = channels[cspec.key] = Channel.objects.create(organization=org, key=cspec.key, **values)
-            count("created", "channels")
-        elif _sync(channel, values):
-            channel.save()
-            count("updated", "channels")
-        current = {
-            (a.person_id, a.since): a for a in ChannelAdministrator.objects.filter(channel=channel)
-        }
-        wanted: set[tuple[int, dt.datetime]] = set()
-        for aspec in cspec.administrators:
-            person = people[aspec.email]
-            ident = (person.pk, aspec.since)
-            wanted.add(ident)
-            admin = current.get(ident)
-            if admin is None:
-                ChannelAdministrator.objects.create(
-                    channel=channel, person=person, role=aspec.role, since=aspec.since, until=aspec.until
-                )
-                count("created", "administrators")
-            elif _sync(admin, {"role": aspec.role, "until": aspec.until}):
-                admin.save()
-                count("updated", "administrators")
-        for ident, admin in current.items():
-            if ident not in wanted:
-                admin.delete()
-                count("removed", "administrators")
 
+def apply_absences(plan: PeoplePlan, imported: ImportedPeople) -> None:
+    """Create, update and remove the absences that came from organization files. Call in a transaction."""
+    people, count = imported.people, imported.count
     listed = {people[p.email].pk for p in plan.people}
     current_absences = {
         (a.person_id, a.uid): a
-        for a in Absence.objects.filter(person__organization=org, source=Absence.Source.IMPORT)
+        for a in Absence.objects.filter(person__organization=imported.organization, source=Absence.Source.IMPORT)
     }
     wanted_absences: set[tuple[int, str]] = set()
     for bspec in plan.absences:
@@ -806,22 +571,10 @@ def _apply(plan: Plan, summary: ImportSummary, *, by: AbstractBaseUser | None, n
         if absence is None:
             Absence.objects.create(person=person, source=Absence.Source.IMPORT, uid=bspec.uid, **values)
             count("created", "absences")
-        elif _sync(absence, values):
+        elif sync_fields(absence, values):
             absence.save()
             count("updated", "absences")
     for key, absence in current_absences.items():
         if key[0] in listed and key not in wanted_absences:
             absence.delete()
             count("removed", "absences")
-
-    audit.record(
-        "people.organization_imported",
-        target=org,
-        actor=by,
-        data={"dry_run": summary.dry_run, **summary.counts()},
-    )
-    if not summary.dry_run:
-        if current_guideline(organization=org) is None:
-            install_default_guideline(organization=org, by=by)
-        evaluate_rules(organization=org, now=now)
-

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from somevahti.core import audit
+from somevahti.core.fetch import PrivateAddressRefused, public_client
 
 from .ics import CalendarAbsence, CalendarError, file_too_large, parse_absences
 from .models import Absence, CalendarFeed, Organization, Person, WorkProfile
@@ -287,40 +288,13 @@ def remove_calendar_feed(*, feed: CalendarFeed, by: Actor) -> None:
     feed.delete()
 
 
-class _PrivateAddress(Exception):
-    pass
-
-
-def _refuse_private_addresses(request: httpx.Request) -> None:
-    """A feed address is fetched by the server: it must not reach the internal network.
-
-    Every request, redirects included, is checked; ICS_FEED_ALLOW_PRIVATE lifts the check.
-    """
-    if getattr(settings, "ICS_FEED_ALLOW_PRIVATE", False):
-        return
-    import ipaddress
-    import socket
-
-    host = request.url.host
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443)}
-    except OSError:
-        return  # the request itself will fail with a clear "could not be reached"
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
-            raise _PrivateAddress(host)
-
-
 def fetch_calendar(url: str) -> bytes:
     """GET a calendar address with a time limit, a size limit and a few redirects."""
     limit = settings.ICS_MAX_BYTES
     seconds = settings.ICS_FEED_TIMEOUT
     try:
-        with httpx.Client(
+        with public_client(
             timeout=seconds,
-            follow_redirects=True,
-            event_hooks={"request": [_refuse_private_addresses]},
             max_redirects=FEED_MAX_REDIRECTS,
             headers={"User-Agent": "Somevahti calendar reader", "Accept": "text/calendar, */*;q=0.5"},
         ) as client, client.stream("GET", url) as response:
@@ -338,7 +312,7 @@ def fetch_calendar(url: str) -> bytes:
                 if len(body) > limit:
                     raise _too_large(limit)
             content_type = response.headers.get("Content-Type", "").lower()
-    except _PrivateAddress:
+    except PrivateAddressRefused:
         raise CalendarError(
             _("The calendar address points into an internal network; only public addresses can be read.")
         ) from None

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from somevahti.core.fetch import PrivateAddressRefused, public_client
+
 FEED_MAX_BYTES = 5 * 1024 * 1024
 FEED_TIMEOUT = 15.0
 FEED_MAX_REDIRECTS = 3
@@ -57,18 +59,14 @@ class FeedItem:
 
 def fetch_feed(url: str) -> bytes:
     """GET the feed with a time limit, a size limit, few redirects and no internal addresses."""
-    # The same guard as calendar feeds: every request, redirects included, must reach a public
-    # address unless ICS_FEED_ALLOW_PRIVATE is set (tests, closed intranets).
-    from somevahti.people.services import _PrivateAddress, _refuse_private_addresses
-
+    # The same guard as calendar feeds (core.fetch): every request, redirects included, must reach
+    # a public address unless ICS_FEED_ALLOW_PRIVATE is set (tests, closed intranets).
     if not url.lower().startswith(("https://", "http://")):
         raise FeedError(_("The feed address must begin with https:// or http://."))
     try:
-        with httpx.Client(
+        with public_client(
             timeout=FEED_TIMEOUT,
-            follow_redirects=True,
             max_redirects=FEED_MAX_REDIRECTS,
-            event_hooks={"request": [_refuse_private_addresses]},
             headers={"User-Agent": "Somevahti bulletin reader", "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"},
         ) as client, client.stream("GET", url) as response:
             if response.status_code >= 400:
@@ -83,7 +81,7 @@ def fetch_feed(url: str) -> bytes:
                 body.extend(chunk)
                 if len(body) > FEED_MAX_BYTES:
                     raise _too_large()
-    except _PrivateAddress:
+    except PrivateAddressRefused:
         raise FeedError(_("The feed address points into an internal network; only public addresses can be read.")) from None
     except httpx.TooManyRedirects:
         raise FeedError(_("The feed address redirects too many times.")) from None
