@@ -128,6 +128,14 @@ class NoAnswerForm(forms.Form):
     )
 
 
+class GiveUpDeliveryForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is given up"),
+        max_length=2000,
+        help_text=_("For example: a test delivery from the platform's developer tools, or the items were entered by hand."),
+    )
+
+
 class CannedReplyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CannedReply.Kind.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

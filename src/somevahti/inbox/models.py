@@ -138,12 +138,18 @@ class CannedReply(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A platform's delivery, kept as received until it has been processed."""
+    """A platform's delivery, kept as received until it has been processed.
+
+    It lives in the webhook journal (inbox.routers), so it holds no foreign keys: who gave it up
+    is a name here and a user in the audit log. Nothing is deleted; a person may give up on a
+    delivery, which only stops the automatic retries.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
         PROCESSED = "processed", _("Processed")
         FAILED = "failed", _("Failed; will be retried")
+        GIVEN_UP = "given_up", _("Given up; kept, not retried")
 
     platform = models.CharField(max_length=20)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -154,9 +160,22 @@ class WebhookDelivery(models.Model):
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     interactions = models.PositiveIntegerField(default=0)
+    # The body cannot be read (not the platform's form): trying again cannot help by itself.
+    # Columns added later carry database defaults: deliveries are stored with a plain INSERT.
+    unreadable = models.BooleanField(default=False, db_default=False)
+    # ",id,id," of the pages the body is for, once read; None while not yet read.
+    page_ids = models.TextField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    given_up_by = models.CharField(max_length=150, blank=True, default="", db_default="")
+    given_up_reason = models.TextField(blank=True, default="", db_default="")
+    # When the administrators were told it failed for good; they are told once.
+    failure_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.platform} #{self.pk} ({self.body_sha256[:12]})"
 
 
 class Escalation(models.Model):

@@ -66,3 +66,34 @@ def send_daily_summary(*, organization: Any, summary: dict[str, Any], today: dt.
         template="daily_summary",
         context={"organization": organization, "summary": summary, "today": today, "url": reverse("inbox:list")},
     )
+
+
+def send_deliveries_failed(*, deliveries: list[Any], now: dt.datetime) -> list[str]:
+    """Platform deliveries that failed for good: each recipient hears of the ones they may see.
+
+    The mail carries no body content (it may hold another organization's comments): when, how
+    large, the fingerprint and the problem in words, and the page where the rest is shown.
+    """
+    from .queries import delivery_recipients
+    from .webhooks import problem_in_words
+
+    sent: list[str] = []
+    for recipient in delivery_recipients(deliveries=deliveries, today=now.astimezone(HELSINKI).date()):
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            rows = [
+                {
+                    "received_at": d.received_at.astimezone(HELSINKI),
+                    "platform": d.platform,
+                    "sha256": d.body_sha256,
+                    "attempts": d.attempts,
+                    "problem": problem_in_words(d),
+                }
+                for d in recipient.deliveries
+            ]
+        sent += _send(
+            to=[recipient.email],
+            template="deliveries_failed",
+            context={"rows": rows, "count": len(rows), "url": reverse("inbox:deliveries")},
+            language=recipient.language or settings.LANGUAGE_CODE,
+        )
+    return sent

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from somevahti.channels.models import Channel, ChannelAdministrator
+from somevahti.core.roles import ROLE_PERMISSIONS, Perm
 from somevahti.people.models import Absence, Organization, Person
 
-from .models import CannedReply, Interaction, InteractionEvent
+from .models import CannedReply, Interaction, InteractionEvent, WebhookDelivery
 
 # Values of the state filter besides the model's own states.
 STATE_OPEN = "open"
@@ -161,3 +163,177 @@ def canned_for_user(*, pk: int, organization: Organization | None) -> CannedRepl
     if row is None:
         raise Http404(_("No such canned reply."))
     return row
+
+
+# --- platform deliveries that need attention (toimitukset) --------------------------------------
+
+# A delivery still waiting after this long was not picked up: the background worker may be down.
+WAITING_TOO_LONG = dt.timedelta(minutes=5)
+DELIVERY_PLATFORMS = ("facebook", "instagram")  # the channels Meta's deliveries are for
+
+
+def read_page_ids(*, platform: str, body: bytes) -> frozenset[str]:
+    """The platform ids of the pages a stored delivery is for, as far as its body can be read."""
+    if platform == "meta":
+        from somevahti.connectors.meta.webhooks import page_ids
+
+        return page_ids(body)
+    return frozenset()
+
+
+def encode_page_ids(ids: frozenset[str]) -> str:
+    """",id,id," — so that one page is found with a plain `contains` on every database."""
+    return "," + ",".join(sorted(ids)) + "," if ids else ""
+
+
+def delivery_page_ids(delivery: WebhookDelivery) -> frozenset[str]:
+    if delivery.page_ids is not None:
+        return frozenset(p for p in delivery.page_ids.split(",") if p)
+    return read_page_ids(platform=delivery.platform, body=bytes(delivery.body))
+
+
+def channels_by_page(page_ids: frozenset[str]) -> dict[str, list[Channel]]:
+    """The channels (of any organization) whose platform id is one of these; one query."""
+    found: dict[str, list[Channel]] = {}
+    if page_ids:
+        for channel in Channel.objects.filter(platform__in=DELIVERY_PLATFORMS, platform_id__in=sorted(page_ids)).select_related("organization").order_by("name"):
+            found.setdefault(channel.platform_id, []).append(channel)
+    return found
+
+
+def _delivery_managers() -> frozenset[str]:
+    """The roles that may manage channels, and so see the deliveries for them."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if Perm.MANAGE_CHANNELS in perms)
+
+
+def sole_organization() -> bool:
+    return Organization.objects.count() == 1
+
+
+@dataclass(frozen=True)
+class DeliveryScope:
+    """Whose platform deliveries a person may see, and what of them.
+
+    Deliveries carry no organization: Meta sends one app's deliveries for all its pages, and
+    one delivery may hold comments to several municipalities' pages. The choice:
+
+    * The page and its actions need `Perm.MANAGE_CHANNELS` (channel management and connection
+      health; communications leads). Channel administrators and everyone else get 403.
+    * *Sees all* — every delivery, its body, the technical error and every channel it is for —
+      is for instance administrators: a Django superuser (who runs the instance and holds the
+      Meta app's secret), or, on an instance with a single organization, that organization's
+      managers, since every delivery is then theirs.
+    * Otherwise a manager sees the deliveries that name at least one of their organization's
+      Facebook pages or Instagram accounts, with only those channels named, never the body
+      (it may hold comments to another municipality's page) nor the technical error text.
+      Deliveries that cannot be read name no page and are shown to instance administrators only.
+    * Anyone who sees a delivery may try it again (processing stores each organization's own
+      items, and nothing twice); giving up stops the retries for everyone, so a manager may give
+      up only a delivery whose pages are all their organization's.
+    """
+
+    organization: Organization
+    sees_all: bool
+    own_page_ids: frozenset[str]
+
+    def may_see(self, page_ids: frozenset[str]) -> bool:
+        return self.sees_all or bool(page_ids & self.own_page_ids)
+
+    def may_give_up(self, page_ids: frozenset[str]) -> bool:
+        return self.sees_all or (bool(page_ids) and page_ids <= self.own_page_ids)
+
+
+def delivery_scope(*, user: Any, organization: Organization) -> DeliveryScope:
+    own = frozenset(
+        pid
+        for pid in Channel.objects.filter(organization=organization, platform__in=DELIVERY_PLATFORMS).values_list(
+            "platform_id", flat=True
+        )
+        if pid
+    )
+    return DeliveryScope(
+        organization=organization, sees_all=bool(getattr(user, "is_superuser", False)) or sole_organization(), own_page_ids=own
+    )
+
+
+def deliveries_needing_attention(*, now: dt.datetime) -> QuerySet[WebhookDelivery]:
+    """Instance-wide: the failed deliveries (retries left or not) and those waiting too long."""
+    return WebhookDelivery.objects.filter(
+        Q(state=WebhookDelivery.State.FAILED) | Q(state=WebhookDelivery.State.PENDING, received_at__lt=now - WAITING_TOO_LONG)
+    ).order_by("-received_at", "-pk")
+
+
+def visible_deliveries(*, scope: DeliveryScope, now: dt.datetime, given_up: bool = False) -> QuerySet[WebhookDelivery]:
+    """The deliveries needing attention (or those given up) that this scope may see, newest first.
+
+    Page ids are read from the journal only (never joined with the main database's channels);
+    a delivery not read yet (still waiting) is read here.
+    """
+    deliveries = (
+        WebhookDelivery.objects.filter(state=WebhookDelivery.State.GIVEN_UP).order_by("-received_at", "-pk")
+        if given_up
+        else deliveries_needing_attention(now=now)
+    )
+    if scope.sees_all:
+        return deliveries
+    if not scope.own_page_ids:
+        return deliveries.none()
+    known = Q()
+    for pid in scope.own_page_ids:
+        known |= Q(page_ids__contains=f",{pid},")
+    ids = list(deliveries.filter(known).values_list("pk", flat=True))
+    for pk, platform, body in deliveries.filter(page_ids__isnull=True).values_list("pk", "platform", "body").iterator():
+        if read_page_ids(platform=platform, body=bytes(body)) & scope.own_page_ids:
+            ids.append(pk)
+    return deliveries.filter(pk__in=ids)
+
+
+def delivery_for_user(*, pk: int, scope: DeliveryScope) -> WebhookDelivery:
+    """A delivery this scope may see, or 404 — also for one that is someone else's."""
+    delivery = WebhookDelivery.objects.filter(pk=pk).first()
+    if delivery is None or not scope.may_see(delivery_page_ids(delivery)):
+        raise Http404(_("No such delivery."))
+    return delivery
+
+
+def deliveries_needing_attention_count(*, scope: DeliveryScope, now: dt.datetime) -> int:
+    return visible_deliveries(scope=scope, now=now).count()
+
+
+@dataclass
+class DeliveryRecipient:
+    email: str
+    language: str
+    deliveries: list[WebhookDelivery]
+
+
+def delivery_recipients(*, deliveries: list[WebhookDelivery], today: dt.date) -> list[DeliveryRecipient]:
+    """Who is told about these deliveries, and about which: the people who may see them."""
+    from django.contrib.auth import get_user_model
+
+    people = [
+        p
+        for p in Person.objects.filter(roles__role__in=_delivery_managers()).distinct()
+        if p.is_active_on(today) and p.email
+    ]
+    language_of = {p.user_id: p.language for p in people if p.user_id and p.language}
+    by_email: dict[str, DeliveryRecipient] = {}
+
+    def tell(email: str, language: str, delivery: WebhookDelivery) -> None:
+        recipient = by_email.setdefault(email.lower(), DeliveryRecipient(email=email, language=language, deliveries=[]))
+        if delivery not in recipient.deliveries:
+            recipient.deliveries.append(delivery)
+
+    instance_admins = list(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email=""))
+    single = sole_organization()
+    page_owner = dict(
+        Channel.objects.filter(platform__in=DELIVERY_PLATFORMS).exclude(platform_id="").values_list("platform_id", "organization_id")
+    )
+    for delivery in deliveries:
+        for user in instance_admins:
+            tell(user.email, language_of.get(user.pk, ""), delivery)
+        owners = {page_owner[pid] for pid in delivery_page_ids(delivery) if pid in page_owner}
+        for person in people:
+            if single or person.organization_id in owners:
+                tell(person.email, person.language, delivery)
+    return sorted(by_email.values(), key=lambda r: r.email)

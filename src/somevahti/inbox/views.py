@@ -11,15 +11,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from somevahti.channels.models import Channel
 from somevahti.checks.engine import Finding
 from somevahti.checks.presentation import segments
 from somevahti.checks.services import check_for_organization
@@ -35,21 +37,30 @@ from .forms import (
     AssignForm,
     CannedChoiceForm,
     CannedReplyForm,
+    GiveUpDeliveryForm,
     InboxFilterForm,
     NoAnswerForm,
     ReplyForm,
     ReportRangeForm,
 )
-from .models import CannedReply, Interaction, InteractionEvent
+from .models import CannedReply, Interaction, InteractionEvent, WebhookDelivery
 from .queries import (
+    WAITING_TOO_LONG,
+    DeliveryScope,
     assignable_people,
     canned_for_user,
     canned_replies,
+    channels_by_page,
+    deliveries_needing_attention_count,
+    delivery_for_user,
+    delivery_page_ids,
+    delivery_scope,
     inbox_items,
     interaction_for_user,
     interaction_history,
     post_of,
     thread_of,
+    visible_deliveries,
 )
 from .reports import ReportError, duration_words, feedback_report, share_chart
 from .services import (
@@ -62,6 +73,14 @@ from .services import (
     hide_interaction,
     mark_no_answer_needed,
     send_reply,
+)
+from .webhooks import (
+    MAX_ATTEMPTS,
+    DeliveryError,
+    give_up_delivery,
+    problem_in_words,
+    retry_deliveries_now,
+    retry_delivery_now,
 )
 
 PAGE_SIZE = 25
@@ -181,6 +200,9 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [Row(item, *deadline_words(item, now)) for item in page.object_list]
+    failed_deliveries = (
+        deliveries_needing_attention_count(scope=_delivery_scope(request), now=now) if has_perm(request, Perm.MANAGE_CHANNELS) else 0
+    )
     return render(
         request,
         "inbox/list.html",
@@ -191,6 +213,7 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "can_answer": has_perm(request, Perm.ANSWER_INBOX),
             "can_manage_canned": has_perm(request, Perm.MANAGE_CANNED),
+            "failed_deliveries": failed_deliveries,
         },
     )
 
@@ -457,3 +480,150 @@ def report(request: HttpRequest) -> HttpResponse:
         charts=[(channel_report, share_chart(channel_report.weeks)) for channel_report in result.channels],
     )
     return render(request, "inbox/report.html", context)
+
+
+# --- platform deliveries that need attention (toimitukset) --------------------------------------
+
+DELIVERY_BODY_SHOWN = 20_000  # characters of a body shown to instance administrators
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: WebhookDelivery
+    state: str
+    problem: str
+    size: int
+    channels: list[Channel]
+    other_pages: int  # pages of the delivery that are not among `channels`
+    may_give_up: bool
+    body: str  # only for whoever sees all
+
+
+def _delivery_state_words(delivery: WebhookDelivery) -> str:
+    if delivery.state == WebhookDelivery.State.PENDING:
+        return _("Waiting")
+    if delivery.state == WebhookDelivery.State.GIVEN_UP:
+        return _("Given up by %(name)s: %(reason)s") % {"name": delivery.given_up_by, "reason": delivery.given_up_reason}
+    if delivery.state == WebhookDelivery.State.FAILED:
+        if delivery.unreadable:
+            return _("Failed; not tried again automatically, because trying again cannot help")
+        if delivery.attempts >= MAX_ATTEMPTS:
+            return _("Failed; the automatic tries are used up")
+        return _("Failed; will be tried again automatically")
+    return str(delivery.get_state_display())
+
+
+def _delivery_rows(deliveries: list[WebhookDelivery], scope: DeliveryScope) -> list[DeliveryRow]:
+    pages = {d.pk: delivery_page_ids(d) for d in deliveries}
+    known = channels_by_page(frozenset().union(*pages.values()) if pages else frozenset())
+    rows = []
+    for delivery in deliveries:
+        ids = pages[delivery.pk]
+        shown = ids if scope.sees_all else ids & scope.own_page_ids
+        channels = [
+            c
+            for pid in sorted(shown)
+            for c in known.get(pid, [])
+            if scope.sees_all or c.organization_id == scope.organization.pk
+        ]
+        body = bytes(delivery.body)
+        rows.append(
+            DeliveryRow(
+                delivery=delivery,
+                state=_delivery_state_words(delivery),
+                problem=problem_in_words(delivery),
+                size=len(body),
+                channels=channels,
+                other_pages=len(ids - {c.platform_id for c in channels}),
+                may_give_up=delivery.state == WebhookDelivery.State.FAILED and scope.may_give_up(ids),
+                body=body[: DELIVERY_BODY_SHOWN * 4].decode("utf-8", errors="replace")[:DELIVERY_BODY_SHOWN] if scope.sees_all else "",
+            )
+        )
+    return rows
+
+
+def _delivery_scope(request: HttpRequest) -> DeliveryScope:
+    return delivery_scope(user=request.user, organization=request.organization)  # type: ignore[attr-defined]
+
+
+@requires(Perm.MANAGE_CHANNELS)
+def delivery_list(request: HttpRequest, *, give_up_form: GiveUpDeliveryForm | None = None, failed_pk: int | None = None) -> HttpResponse:
+    """Toimitukset: platform deliveries that could not be processed, or those given up."""
+    scope = _delivery_scope(request)
+    given_up = request.GET.get("state") == "given_up"
+    now = timezone.now()
+    page = Paginator(visible_deliveries(scope=scope, now=now, given_up=given_up), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inbox/deliveries.html",
+        {
+            "page": page,
+            "rows": _delivery_rows(list(page.object_list), scope),
+            "given_up": given_up,
+            "sees_all": scope.sees_all,
+            "waiting_minutes": int(WAITING_TOO_LONG.total_seconds() // 60),
+            "give_up_form": give_up_form,
+            "failed_pk": failed_pk,
+        },
+        status=400 if give_up_form is not None else 200,
+    )
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = delivery_for_user(pk=pk, scope=_delivery_scope(request))
+    result = retry_delivery_now(delivery=delivery, by=request.user, organization_id=request.organization.pk)  # type: ignore[attr-defined]
+    if result.state == WebhookDelivery.State.PROCESSED:
+        messages.success(
+            request,
+            ngettext(
+                "The delivery was processed: %(count)s feedback item stored or updated.",
+                "The delivery was processed: %(count)s feedback items stored or updated.",
+                result.interactions,
+            )
+            % {"count": result.interactions},
+        )
+    else:
+        messages.error(request, _("The delivery still could not be processed. %(problem)s") % {"problem": problem_in_words(result)})
+    return redirect("inbox:deliveries")
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def delivery_retry_all(request: HttpRequest) -> HttpResponse:
+    scope = _delivery_scope(request)
+    ids = visible_deliveries(scope=scope, now=timezone.now()).values_list("pk", flat=True)
+    summary = retry_deliveries_now(delivery_ids=list(ids), by=request.user, organization_id=request.organization.pk)  # type: ignore[attr-defined]
+    if summary.processed + summary.failed == 0:
+        messages.info(request, _("There was nothing to try again: deliveries that cannot be read must be tried one at a time."))
+    else:
+        messages.success(
+            request,
+            _("Tried again: %(processed)s processed, %(failed)s still failed.")
+            % {"processed": summary.processed, "failed": summary.failed},
+        )
+    if summary.waiting:
+        messages.info(request, _("%(count)s more are waiting; try again to process the next ones.") % {"count": summary.waiting})
+    return redirect("inbox:deliveries")
+
+
+@require_POST
+@requires(Perm.MANAGE_CHANNELS)
+def delivery_give_up(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _delivery_scope(request)
+    delivery = delivery_for_user(pk=pk, scope=scope)
+    if not scope.may_give_up(delivery_page_ids(delivery)):
+        raise PermissionDenied("the delivery is also for other organizations' pages")
+    form = GiveUpDeliveryForm(request.POST)
+    if form.is_valid():
+        try:
+            give_up_delivery(
+                delivery=delivery, reason=form.cleaned_data["reason"], by=request.user, organization_id=request.organization.pk  # type: ignore[attr-defined]
+            )
+        except DeliveryError as exc:
+            form.add_error("reason", str(exc))
+        else:
+            messages.success(request, _("The delivery was given up. It is kept and can still be tried again."))
+            return redirect("inbox:deliveries")
+    return delivery_list(request, give_up_form=form, failed_pk=delivery.pk)

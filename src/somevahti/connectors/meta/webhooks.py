@@ -100,6 +100,29 @@ def parse_delivery(body: bytes, *, max_bytes: int = 1_000_000) -> list[IncomingI
     return found
 
 
+def page_ids(body: bytes) -> frozenset[str]:
+    """The pages and Instagram accounts a delivery is for, as far as it can be read.
+
+    Lenient where `parse_delivery` is strict: the ids of the entries still count when an entry
+    is malformed, so a failed delivery can be shown to whoever keeps those pages. A body that is
+    not JSON at all is for nobody known: an empty set.
+    """
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return frozenset()
+    entries = payload.get("entry") if isinstance(payload, dict) else None
+    if not isinstance(entries, list):
+        return frozenset()
+    found = {ident(entry.get("id")) for entry in entries if isinstance(entry, dict)}
+    try:
+        found |= {item.channel_platform_id for item in parse_delivery(body)}
+    except WebhookError:
+        pass
+    found.discard("")
+    return frozenset(found)
+
+
 def _change(object_type: str, entry_id: str, entry_time: Any, change: Mapping[str, Any]) -> IncomingInteraction | None:
     field = change.get("field")
     value = change.get("value")
