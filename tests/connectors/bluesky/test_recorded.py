@@ -109,14 +109,22 @@ def test_fetch_via_notifications__the_cursor_returns_only_what_is_new(httpserver
 
     assert again.outcome == Outcome.OK and again.items == []
     newer = dict(page1["notifications"][0], uri=f"{ANSWER}x", indexedAt="2026-03-02T09:00:00.000Z")
+    # sorted by the earlier of createdAt and indexing time: a phone whose clock is behind lands below
+    late = dict(page1["notifications"][0], uri=f"{ANSWER}y", indexedAt="2026-03-02T08:05:00.000Z")
+    long_ago = dict(page1["notifications"][0], uri=f"{ANSWER}z", indexedAt="2026-03-02T07:00:00.000Z")
     httpserver.clear_all_handlers()
-    httpserver.expect_request(xrpc("app.bsky.notification.listNotifications")).respond_with_json(
-        {"notifications": [newer, *page1["notifications"]], "cursor": "older"})
+    httpserver.expect_request(xrpc("app.bsky.notification.listNotifications"), query_string={"limit": "100"}
+                              ).respond_with_json({"notifications": [newer, *page1["notifications"]], "cursor": "older"})
+    httpserver.expect_request(xrpc("app.bsky.notification.listNotifications"),
+                              query_string={"limit": "100", "cursor": "older"}
+                              ).respond_with_json({"notifications": [late, long_ago], "cursor": "oldest"})
 
     third = adapter.fetch_interactions(again.cursor)
 
-    assert [item.platform_id for item in third.items] == [f"{ANSWER}x"]
-    assert len(requests_to(httpserver, "app.bsky.notification.listNotifications")) == 3   # stopped at known items
+    assert {item.platform_id for item in third.items} == {f"{ANSWER}x", f"{ANSWER}y"}
+    # read back an hour below what it had seen (08:20), and no further
+    assert len(requests_to(httpserver, "app.bsky.notification.listNotifications")) == 4
+    assert adapter.fetch_interactions(third.cursor).items == []
 
 
 def test_fetch__without_an_appview_falls_back_to_repository_reads(httpserver: HTTPServer) -> None:

@@ -60,6 +60,12 @@ DEFAULT_PDS = "https://bsky.social"
 MAX_IMAGES = 4                      # app.bsky.embed.images: maxLength 4
 MAX_IMAGE_BYTES = 1_000_000         # app.bsky.embed.images#image: image maxSize 1000000
 CDN_IMAGE = "https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg"
+# An AppView dates a notification by the earlier of the post's createdAt (written by the
+# author's app) and the moment it indexed the post, and lists notifications in that order. A
+# post from a phone whose clock is behind, or one that reached the AppView late, therefore sorts
+# below notifications already seen. Each fetch reads this far below the newest one seen and
+# remembers what it returned within that window (measured on @atproto/bsky 0.0.221).
+NOTIFICATION_LOOKBACK = dt.timedelta(hours=1)
 
 # Sessions outlive one connector object: a task builds a new connector for every call, and
 # createSession is limited (30 per 5 minutes on bsky.social). Keyed by the app password's hash
@@ -440,32 +446,43 @@ class BlueskyConnector:
         return self._fetch_repos(state if state.get("mode") == "repos" else {})
 
     def _fetch_notifications(self, session: Session, state: Mapping[str, Any]) -> tuple[list[IncomingInteraction], dict[str, Any]]:
-        since = parsers.parse_datetime(state.get("since"))
-        known = set(state.get("uris") or ())
-        newest, newest_uris = since, set(known)
+        newest = parsers.parse_datetime(state.get("since"))
+        seen: dict[str, dt.datetime] = {}       # URI → date of what earlier fetches returned
+        remembered = state.get("seen")
+        for uri, when in (remembered.items() if isinstance(remembered, Mapping) else ()):
+            if (moment := parsers.parse_datetime(when)) is not None:
+                seen[str(uri)] = moment
+        if newest is not None:
+            for uri in state.get("uris") or ():     # cursors of earlier versions kept only these
+                seen.setdefault(str(uri), newest)
+        returned_before = set(seen)
+        floor = newest - NOTIFICATION_LOOKBACK if newest is not None else None
         found: dict[str, IncomingInteraction] = {}
         page = ""
         for _ in range(self.max_pages):
             data = self.client.list_notifications(session.access_jwt, cursor=page, limit=100)
             notes, page = parsers.parse_notifications(data, our_did=self.did, media_url=CDN_IMAGE)
-            reached_old = False
+            below_floor = False
             for note in notes:
-                if since and (note.indexed_at < since or (note.indexed_at == since and note.uri in known)):
-                    reached_old = True
+                if floor is not None and note.indexed_at < floor:
+                    below_floor = True
                     continue
                 if newest is None or note.indexed_at > newest:
-                    newest, newest_uris = note.indexed_at, {note.uri}
-                elif note.indexed_at == newest:
-                    newest_uris.add(note.uri)
+                    newest = note.indexed_at
                 item = note.interaction
-                if item is not None and (item.platform_id not in found or item.kind != "mention"):
+                if item is None or note.uri in returned_before:
+                    continue
+                if item.platform_id not in found or item.kind != "mention":
                     found[item.platform_id] = item
-            if reached_old or not page or not notes:
+                    seen[note.uri] = note.indexed_at
+            if below_floor or not page or not notes:
                 break
         self._appview = True
         new_state: dict[str, Any] = {"mode": "notifications"}
         if newest is not None:
-            new_state.update(since=newest.isoformat(), uris=sorted(newest_uris))
+            keep_from = newest - NOTIFICATION_LOOKBACK
+            new_state.update(since=newest.isoformat(), seen={
+                uri: when.isoformat() for uri, when in sorted(seen.items()) if when >= keep_from})
         return list(found.values()), new_state
 
     def _fetch_repos(self, state: Mapping[str, Any]) -> tuple[list[IncomingInteraction], dict[str, Any]]:
