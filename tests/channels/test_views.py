@@ -260,3 +260,11 @@ def test_coverage_page__bad_parameters_are_explained(client_as, instagram, query
 @pytest.mark.parametrize("role", ["employee", "elected_official", "records_officer"])
 def test_coverage_page__is_refused_without_the_permission(client_as, instagram, role):
     assert client_as(role).get(reverse("channels:coverage")).status_code == 403
+
+
+@pytest.mark.parametrize(("lang", "empty_choice"), [("fi", "– Valitse –"), ("sv", "– Välj –")])
+def test_channel_detail__the_empty_choice_of_a_select_speaks_the_page_language(client_as, instagram, lang, empty_choice):
+    client = client_as("comms_lead")
+    client.cookies["django_language"] = lang
+    page = text(client.get(reverse("channels:detail", args=[instagram.pk])))
+    assert empty_choice in page and "Select an option" not in page
