@@ -8,6 +8,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
+from somevahti.channels.models import Channel
 from somevahti.core.calendar import local_midnight
 from somevahti.people.models import Absence, Organization, Person, PersonRole
 
@@ -43,6 +44,20 @@ class AbsenceFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(lambda: local_midnight(dt.date(2026, 7, 6)))
     end = factory.LazyFunction(lambda: local_midnight(dt.date(2026, 7, 27)))
     kind = Absence.Kind.VACATION
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    """An active Facebook page; a test names the page id that its platform or recorded delivery uses."""
+
+    class Meta:
+        model = Channel
+
+    organization = factory.SubFactory(OrganizationFactory)
+    key = "facebook-joroinen"
+    platform = "facebook"
+    name = "Joroisten kunta"
+    platform_id = "1234567890"
+    status = Channel.Status.ACTIVE
 
 
 def make_user_person(organization: Organization, *, roles: tuple[str, ...] | list[str], **fields: Any) -> tuple[Any, Person]:

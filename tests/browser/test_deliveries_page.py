@@ -19,7 +19,7 @@ def _deliveries():
     """One delivery whose body cannot be read and one that failed for a passing reason."""
     from somevahti.inbox.models import WebhookDelivery
     from somevahti.inbox.webhooks import process_delivery, store_delivery
-    from tests.inbox.test_webhooks import delivery_body
+    from tests.inbox.conftest import delivery_body
 
     store_delivery(platform="meta", body=MALFORMED)
     unreadable = WebhookDelivery.objects.order_by("-pk").first()

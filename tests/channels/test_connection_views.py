@@ -15,27 +15,15 @@ from somevahti.connectors import fake
 from somevahti.connectors.base import PlatformAdministrator
 from somevahti.core.calendar import today
 from somevahti.core.models import AuditEvent
-from somevahti.guideline.services import install_default_guideline
 from tests.factories import PersonFactory
 
 TOKEN = "EAAG-very-secret-page-token-0001"
 NEW_TOKEN = "EAAG-very-secret-page-token-0002"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_fake_platform():  # type: ignore[no-untyped-def]
-    fake.reset()
-    yield
-    fake.reset()
-
-
 @pytest.fixture
-def channel(organization):  # type: ignore[no-untyped-def]
-    install_default_guideline(organization=organization)
-    channel = Channel.objects.create(
-        organization=organization, key="facebook-joroinen", platform="facebook", name="Joroisten kunta",
-        platform_id="104000000000001", status=Channel.Status.ACTIVE,
-    )
+def channel(channel):  # type: ignore[no-untyped-def]
+    """The Facebook page of tests/channels/conftest.py, connected with TOKEN."""
     set_channel_token(channel=channel, token=TOKEN, by=None)
     return channel
 

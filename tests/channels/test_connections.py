@@ -23,28 +23,12 @@ from somevahti.connectors import fake
 from somevahti.connectors.base import Outcome, PlatformAdministrator
 from somevahti.core.models import AuditEvent
 from somevahti.guideline.models import Finding, Rule
-from somevahti.guideline.services import evaluate_rules, install_default_guideline
+from somevahti.guideline.services import evaluate_rules
 from tests.factories import PersonFactory, make_user_person
 
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)  # a Wednesday, noon in Helsinki
 TOKEN = "EAAG-very-secret-page-token-0001"
 NEW_TOKEN = "EAAG-very-secret-page-token-0002"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_fake_platform():  # type: ignore[no-untyped-def]
-    fake.reset()
-    yield
-    fake.reset()
-
-
-@pytest.fixture
-def channel(organization):  # type: ignore[no-untyped-def]
-    install_default_guideline(organization=organization)
-    return Channel.objects.create(
-        organization=organization, key="facebook-joroinen", platform="facebook", name="Joroisten kunta",
-        platform_id="104000000000001", status=Channel.Status.ACTIVE,
-    )
 
 
 @pytest.fixture

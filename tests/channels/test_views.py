@@ -200,6 +200,22 @@ def test_end_administrator__before_the_period_starts_is_refused(client_as, insta
     assert admin.until is None
 
 
+def test_end_administrator__the_refusal_is_tied_to_that_row_s_field_for_screen_readers(client_as, instagram):
+    admin = ChannelAdministrator.objects.get(channel=instagram, person__email="mikko@joroinen.fi")
+
+    response = client_as("comms_lead").post(
+        reverse("channels:administrator_end", args=[instagram.pk, admin.pk]), {"until": "2024-02-28"}
+    )
+
+    page = response.content.decode()
+    field = f"id_until_{admin.pk}"
+    assert f'<label for="{field}">Last day of Mikko Mäkinen</label>' in page
+    widget = next(tag for tag in page.split("<input")[1:] if f'id="{field}"' in tag.split(">", 1)[0])
+    assert f'aria-describedby="{field}_error"' in widget.split(">", 1)[0]
+    errors = page.split(f'<div id="{field}_error">', 1)[1].split("</div>", 1)[0]
+    assert "The last day is before the period starts." in errors
+
+
 def test_end_administrator__of_another_channel_is_404(client_as, instagram, organization):
     other = Channel.objects.create(organization=organization, key="fb", platform="facebook", name="Joroinen")
     admin = ChannelAdministrator.objects.get(channel=instagram, person__email="mikko@joroinen.fi")

@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from somevahti.channels.models import Channel
 from somevahti.core.models import AuditEvent
 from somevahti.inbox.models import Interaction, WebhookDelivery
 from somevahti.inbox.webhooks import (
@@ -19,8 +18,8 @@ from somevahti.inbox.webhooks import (
     retry_failed_deliveries,
     store_delivery,
 )
-from tests.factories import OrganizationFactory, make_user_person
-from tests.inbox.test_webhooks import delivery_body, signed
+from tests.factories import ChannelFactory, OrganizationFactory, make_user_person
+from tests.inbox.conftest import delivery_body, signed
 
 PAGE = "/palautteet/toimitukset/"
 MALFORMED = b'{"object": "page", "entry": [{"id": '
@@ -35,24 +34,10 @@ def english(client):
 
 
 @pytest.fixture
-def page(organization):
-    from somevahti.guideline.services import install_default_guideline
-
-    install_default_guideline(organization=organization)
-    return Channel.objects.create(
-        organization=organization, key="facebook", platform="facebook", name="Joroisten kunta",
-        platform_id="104000000000001", status=Channel.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
 def other_municipality():
     """A second organization on the same instance, with its own Facebook page."""
     other = OrganizationFactory(slug="varkaus", name="Varkauden kaupunki")
-    channel = Channel.objects.create(
-        organization=other, key="facebook", platform="facebook", name="Varkauden kaupunki",
-        platform_id="205000000000009", status=Channel.Status.ACTIVE,
-    )
+    channel = ChannelFactory(organization=other, key="facebook", name="Varkauden kaupunki", platform_id="205000000000009")
     return other, channel
 
 

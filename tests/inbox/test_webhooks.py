@@ -1,37 +1,8 @@
-import hashlib
-import hmac
-import json
-from pathlib import Path
-
 import pytest
 
-from somevahti.channels.models import Channel
 from somevahti.inbox.models import Interaction, WebhookDelivery
 from somevahti.inbox.webhooks import retry_failed_deliveries
-
-RECORDED = Path(__file__).parent.parent / "connectors" / "meta" / "recorded"
-SECRET = "test-app-secret"  # tests/settings.py
-
-
-def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
-    return {"HTTP_X_HUB_SIGNATURE_256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}
-
-
-def delivery_body() -> bytes:
-    data = json.loads((RECORDED / "webhook_page_mixed.json").read_text(encoding="utf-8"))
-    data.pop("_source", None)
-    return json.dumps(data).encode()
-
-
-@pytest.fixture
-def page(organization):
-    from somevahti.guideline.services import install_default_guideline
-
-    install_default_guideline(organization=organization)
-    return Channel.objects.create(
-        organization=organization, key="facebook", platform="facebook", name="Joroisten kunta",
-        platform_id="104000000000001", status=Channel.Status.ACTIVE,
-    )
+from tests.inbox.conftest import delivery_body, signed
 
 
 def test_webhook__signed_delivery_becomes_interactions_once_even_when_repeated(client, page):

@@ -3,11 +3,11 @@ import io
 
 import pytest
 
-from somevahti.channels.models import Channel, ChannelAdministrator
+from somevahti.channels.models import ChannelAdministrator
 from somevahti.connectors import fake
 from somevahti.guideline.services import install_default_guideline
 from somevahti.publishing import services
-from tests.factories import make_user_person
+from tests.factories import ChannelFactory, make_user_person
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)  # 11:00 in Helsinki, a Wednesday
 
@@ -36,10 +36,7 @@ def _english(client):
 @pytest.fixture
 def channel(organization):
     install_default_guideline(organization=organization)
-    return Channel.objects.create(
-        organization=organization, key="facebook-joroinen", platform="facebook", name="Joroisten kunta",
-        platform_id="1234567890", status=Channel.Status.ACTIVE,
-    )
+    return ChannelFactory(organization=organization)
 
 
 @pytest.fixture

@@ -74,9 +74,9 @@ class EndAdministratorForm(forms.Form):
     until = forms.DateField(label=_("Last day"), widget=DateInput())
 
     def __init__(self, *args: Any, administrator: ChannelAdministrator, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_%s_{administrator.pk}")  # one row's ids apart from the others'
         super().__init__(*args, **kwargs)
         self.administrator = administrator
-        self.fields["until"].widget.attrs["id"] = f"id_until_{administrator.pk}"
 
     def clean_until(self) -> dt.date:
         until: dt.date = self.cleaned_data["until"]

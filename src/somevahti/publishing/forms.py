@@ -21,22 +21,27 @@ class PostFilterForm(forms.Form):
     )
 
 
-class PostForm(forms.Form):
-    text = forms.CharField(
-        label=_("Text in Finnish"), max_length=MAX_TEXT, strip=True,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true", "lang": "fi"}),
-        help_text=_("The post's main text. The checks run as you type."),
+def _text_field(label: Any, *, lang: str, rows: int, required: bool = False, help_text: Any = "") -> forms.CharField:
+    """A post's text in one language, spell-checked in that language."""
+    return forms.CharField(
+        label=label, max_length=MAX_TEXT, required=required, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "true", "lang": lang}),
     )
-    text_sv = forms.CharField(
-        label=_("Text in Swedish"), max_length=MAX_TEXT, required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "sv"}),
-        help_text=_("Optional. Published after the Finnish text."),
+
+
+class _TextsForm(forms.Form):
+    """The Finnish text (`text`) with the Swedish and English ones, as a post stores them."""
+
+    def texts(self) -> dict[str, str]:
+        return {"sv": self.cleaned_data.get("text_sv", ""), "en": self.cleaned_data.get("text_en", "")}
+
+
+class PostForm(_TextsForm):
+    text = _text_field(
+        _("Text in Finnish"), lang="fi", rows=8, required=True, help_text=_("The post's main text. The checks run as you type.")
     )
-    text_en = forms.CharField(
-        label=_("Text in English"), max_length=MAX_TEXT, required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "en"}),
-        help_text=_("Optional. Published after the other texts."),
-    )
+    text_sv = _text_field(_("Text in Swedish"), lang="sv", rows=5, help_text=_("Optional. Published after the Finnish text."))
+    text_en = _text_field(_("Text in English"), lang="en", rows=5, help_text=_("Optional. Published after the other texts."))
     link = forms.URLField(label=_("Link"), required=False, max_length=1000, assume_scheme="https")
     channels = forms.ModelMultipleChoiceField(
         label=_("Channels"), queryset=Channel.objects.none(), widget=forms.CheckboxSelectMultiple,
@@ -49,26 +54,15 @@ class PostForm(forms.Form):
             organization=organization, status=Channel.Status.ACTIVE
         ).order_by("name")
 
-    def texts(self) -> dict[str, str]:
-        return {"sv": self.cleaned_data.get("text_sv", ""), "en": self.cleaned_data.get("text_en", "")}
 
-
-class EditPublishedForm(forms.Form):
+class EditPublishedForm(_TextsForm):
     """A new text for a published post; the images and the link stay as they were."""
 
-    text = forms.CharField(
-        label=_("Text in Finnish"), max_length=MAX_TEXT, strip=True,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true", "lang": "fi"}),
-        help_text=_("The whole new text. The checks run as you type."),
+    text = _text_field(
+        _("Text in Finnish"), lang="fi", rows=8, required=True, help_text=_("The whole new text. The checks run as you type.")
     )
-    text_sv = forms.CharField(
-        label=_("Text in Swedish"), max_length=MAX_TEXT, required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "sv"}),
-    )
-    text_en = forms.CharField(
-        label=_("Text in English"), max_length=MAX_TEXT, required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "true", "lang": "en"}),
-    )
+    text_sv = _text_field(_("Text in Swedish"), lang="sv", rows=5)
+    text_en = _text_field(_("Text in English"), lang="en", rows=5)
     reason = forms.CharField(
         label=_("Why is the post edited?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example “the date was wrong”. Kept in the archive with the new text."),
@@ -77,9 +71,6 @@ class EditPublishedForm(forms.Form):
         label=_("Reason for publishing despite the warnings"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def texts(self) -> dict[str, str]:
-        return {"sv": self.cleaned_data.get("text_sv", ""), "en": self.cleaned_data.get("text_en", "")}
 
 
 class MediaForm(forms.Form):

@@ -19,7 +19,24 @@ from somevahti.channels.models import Channel
 from somevahti.people.models import Organization, Person
 
 
-class Post(models.Model):
+class LanguageTexts:
+    """A text in Finnish (`text`) and the same in other languages (`texts`, e.g. {"sv": ..., "en": ...})."""
+
+    text: str
+    texts: dict[str, Any]
+
+    def language_texts(self) -> dict[str, str]:
+        """{"fi": ..., "sv": ..., "en": ...} with the empty ones left out."""
+        texts = {"fi": self.text}
+        texts.update({lang: str(value) for lang, value in (self.texts or {}).items() if str(value).strip()})
+        return {lang: value for lang, value in texts.items() if value.strip()}
+
+    def published_text(self) -> str:
+        """What goes out: the Finnish text, then each other language after an empty line."""
+        return "\n\n".join(value.strip() for value in self.language_texts().values())
+
+
+class Post(LanguageTexts, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("Waiting for approval")
@@ -69,16 +86,6 @@ class Post(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
-
-    def language_texts(self) -> dict[str, str]:
-        """{"fi": ..., "sv": ..., "en": ...} with the empty ones left out."""
-        texts = {"fi": self.text}
-        texts.update({lang: str(value) for lang, value in (self.texts or {}).items() if str(value).strip()})
-        return {lang: value for lang, value in texts.items() if value.strip()}
-
-    def published_text(self) -> str:
-        """What goes out: the Finnish text, then each other language after an empty line."""
-        return "\n\n".join(value.strip() for value in self.language_texts().values())
 
 
 class PostTarget(models.Model):
@@ -130,7 +137,7 @@ class PostTarget(models.Model):
         return self.post.organization_id
 
 
-class PostEdit(models.Model):
+class PostEdit(LanguageTexts, models.Model):
     """Muokkaus: a new text for a post that is already on the platforms, with its reason.
 
     Sent to each channel whose platform allows editing; on a four-eyes channel another person
@@ -174,15 +181,6 @@ class PostEdit(models.Model):
     @property
     def organization_id(self) -> int:
         return self.post.organization_id
-
-    def language_texts(self) -> dict[str, str]:
-        texts = {"fi": self.text}
-        texts.update({lang: str(value) for lang, value in (self.texts or {}).items() if str(value).strip()})
-        return {lang: value for lang, value in texts.items() if value.strip()}
-
-    def published_text(self) -> str:
-        """What goes out, composed as Post.published_text composes it."""
-        return "\n\n".join(value.strip() for value in self.language_texts().values())
 
 
 class Media(models.Model):

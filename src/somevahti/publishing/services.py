@@ -268,6 +268,15 @@ def _require_state(post: Post, *states: str) -> None:
         )
 
 
+def _require_second_person(*, by: Person | None, author_id: int | None, organization_id: int, own_work: str) -> None:
+    """Four eyes: the approver is a person of the organization other than the author; `own_work`
+    tells the author why they cannot approve it themselves."""
+    if by is None or (author_id is not None and author_id == by.pk):
+        raise PublishingError(own_work)
+    if by.organization_id != organization_id:
+        raise PublishingError(_("That person is not in this organization."))
+
+
 def channel_requires_review(channel: Channel) -> bool:
     return ChannelPublishingSettings.objects.filter(channel=channel, review_required=True).exists()
 
@@ -467,10 +476,10 @@ def approve(*, post: Post, by: Person, now: dt.datetime | None = None) -> Post:
     with transaction.atomic():
         post = _locked(post)
         _require_state(post, Post.State.IN_REVIEW)
-        if by is None or (post.author_id is not None and post.author_id == by.pk):
-            raise PublishingError(_("You wrote this post; another person must approve it."))
-        if by.organization_id != post.organization_id:
-            raise PublishingError(_("That person is not in this organization."))
+        _require_second_person(
+            by=by, author_id=post.author_id, organization_id=post.organization_id,
+            own_work=_("You wrote this post; another person must approve it."),
+        )
         if blocks := _blocking(findings):
             raise PostBlocked(_("The post contains something that must not be published."), blocks)
         new_warnings = {f.key for f in _warnings(findings)}
@@ -999,10 +1008,10 @@ def approve_edit(*, edit: PostEdit, by: Person, now: dt.datetime | None = None) 
         edit = PostEdit.objects.select_for_update(of=("self",)).select_related("post__organization").get(pk=edit.pk)
         if edit.state != PostEdit.State.IN_REVIEW:
             raise PublishingError(_("This edit is not waiting for approval."))
-        if by is None or (edit.author_id is not None and edit.author_id == by.pk):
-            raise PublishingError(_("You made this edit; another person must approve it."))
-        if by.organization_id != edit.post.organization_id:
-            raise PublishingError(_("That person is not in this organization."))
+        _require_second_person(
+            by=by, author_id=edit.author_id, organization_id=edit.post.organization_id,
+            own_work=_("You made this edit; another person must approve it."),
+        )
         if blocks := _blocking(findings):
             raise PostBlocked(_("The new text contains something that must not be published."), blocks)
         if _warnings(findings) and not edit.override_reason:

@@ -6,8 +6,11 @@ Views parse, call the publishing services and say what happened; they hold no pu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -46,6 +49,8 @@ from .services import (
     PostFinding,
     PostNeedsReason,
     PublishingError,
+    PublishReport,
+    WithdrawReport,
     add_media,
     approve,
     approve_edit,
@@ -281,20 +286,64 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, post_for_user(pk=pk, organization=_org(request)))
 
 
-@require_GET
-@requires(Perm.APPROVE)
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """Tarkastus: the approver's view of a post waiting for approval."""
-    post = post_for_user(pk=pk, organization=_org(request))
+def _review(request: HttpRequest, post: Post, *, reject_form: RejectForm, status: int = 200) -> HttpResponse:
     person = _person(request)
     return render(
         request, "publishing/review.html",
         {
-            "post": post, "media": post.media.all(), "targets": _targets(post), "reject_form": RejectForm(),
+            "post": post, "media": post.media.all(), "targets": _targets(post), "reject_form": reject_form,
             "is_author": person is not None and post.author_id == person.pk,
             **_findings_context(check_post(post=post)),
         },
+        status=status,
     )
+
+
+def _act[T](
+    request: HttpRequest,
+    post: Post,
+    run: Callable[[], T],
+    *,
+    done: str | Callable[[T], object],
+    form: forms.Form | None = None,
+    form_name: str = "",
+    field: str | None = None,
+    refused: Callable[[], HttpResponse] | None = None,
+    reason_asked: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
+    """One button about a post: check its form, run the publishing service, go back to the post.
+
+    `done` is the sentence said when the service went through, or a function that says what its
+    result calls for. An invalid form is shown again on the post page as `form_name` (status 400),
+    and so is a refusal of the service when a `field` of the form is named for it. Otherwise the
+    refusal is said as an error and answered by `refused`, by default the post page; a request
+    for a reason for the warnings is said as a warning and answered by `reason_asked`, where given.
+    """
+    if form is not None and not form.is_valid():
+        return _detail(request, post, status=400, **{form_name: form})
+    try:
+        result = run()
+    except PublishingError as exc:
+        if reason_asked is not None and isinstance(exc, PostNeedsReason):
+            messages.warning(request, str(exc))
+            return reason_asked()
+        if form is not None and field is not None:
+            form.add_error(field, str(exc))
+            return _detail(request, post, status=400, **{form_name: form})
+        messages.error(request, str(exc))
+        return refused() if refused is not None else redirect("publishing:detail", pk=post.pk)
+    if isinstance(done, str):
+        messages.success(request, done)
+    else:
+        done(result)
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@require_GET
+@requires(Perm.APPROVE)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tarkastus: the approver's view of a post waiting for approval."""
+    return _review(request, post_for_user(pk=pk, organization=_org(request)), reject_form=RejectForm())
 
 
 @require_POST
@@ -302,13 +351,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def remove_image(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     item = get_object_or_404(Media, pk=media_pk, post=post)
-    try:
-        remove_media(media=item, by=_person(request))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The image was removed."))
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(request, post, lambda: remove_media(media=item, by=_person(request)), done=_("The image was removed."))
 
 
 @require_GET
@@ -325,36 +368,30 @@ def image_preview(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = SubmitForm(request.POST)
-    form.is_valid()
-    try:
-        post = submit_for_review(post=post, by=_person(request), override_reason=form.cleaned_data.get("override_reason", ""))
-    except PostNeedsReason as exc:
-        messages.warning(request, str(exc))
-        return _detail(request, post, status=400, needs_reason=True, submit_form=form)
-    except PostBlocked as exc:
-        messages.error(request, str(exc))
-        return _detail(request, post, status=400)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return _detail(request, post, status=400)
-    if post.state == Post.State.IN_REVIEW:
-        messages.success(request, _("The post is waiting for another person's approval."))
-    else:
-        messages.success(request, _("The post is approved: schedule it or publish it now."))
-    return redirect("publishing:detail", pk=post.pk)
+    form.is_valid()  # the reason is optional: the service says when the warnings need one
+
+    def submitted(post: Post) -> None:
+        if post.state == Post.State.IN_REVIEW:
+            messages.success(request, _("The post is waiting for another person's approval."))
+        else:
+            messages.success(request, _("The post is approved: schedule it or publish it now."))
+
+    return _act(
+        request, post,
+        lambda: submit_for_review(post=post, by=_person(request), override_reason=form.cleaned_data.get("override_reason", "")),
+        done=submitted, refused=lambda: _detail(request, post, status=400),
+        reason_asked=lambda: _detail(request, post, status=400, needs_reason=True, submit_form=form),
+    )
 
 
 @require_POST
 @requires(Perm.APPROVE)
 def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
-    try:
-        approve(post=post, by=_person(request))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return redirect("publishing:review", pk=post.pk)
-    messages.success(request, _("The post is approved."))
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(
+        request, post, lambda: approve(post=post, by=_person(request)),
+        done=_("The post is approved."), refused=lambda: redirect("publishing:review", pk=post.pk),
+    )
 
 
 @require_POST
@@ -362,20 +399,11 @@ def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            reject(post=post, by=_person(request), comment=form.cleaned_data["comment"])
-        except PublishingError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The post was returned to its author."))
-            return redirect("publishing:detail", pk=post.pk)
-    person = _person(request)
-    return render(
-        request, "publishing/review.html",
-        {"post": post, "media": post.media.all(), "targets": _targets(post), "reject_form": form,
-         "is_author": person is not None and post.author_id == person.pk, **_findings_context(check_post(post=post))},
-        status=400,
+    if not form.is_valid():
+        return _review(request, post, reject_form=form, status=400)
+    return _act(
+        request, post, lambda: reject(post=post, by=_person(request), comment=form.cleaned_data["comment"]),
+        done=_("The post was returned to its author."), refused=lambda: _review(request, post, reject_form=form, status=400),
     )
 
 
@@ -384,47 +412,41 @@ def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = ScheduleForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, post, status=400, schedule_form=form)
-    try:
-        schedule(post=post, by=_person(request), at=form.cleaned_data["at"])
-    except PublishingError as exc:
-        form.add_error("at", str(exc))
-        return _detail(request, post, status=400, schedule_form=form)
-    messages.success(request, _("The post is scheduled."))
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(
+        request, post, lambda: schedule(post=post, by=_person(request), at=form.cleaned_data["at"]),
+        done=_("The post is scheduled."), form=form, form_name="schedule_form", field="at",
+    )
 
 
 @require_POST
 @requires(Perm.PUBLISH)
 def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
-    try:
-        cancel_schedule(post=post, by=_person(request))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The schedule was cancelled; the post stays approved."))
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(
+        request, post, lambda: cancel_schedule(post=post, by=_person(request)),
+        done=_("The schedule was cancelled; the post stays approved."),
+    )
 
 
 @require_POST
 @requires(Perm.PUBLISH)
 def publish_now(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
-    try:
-        report = publish_post(post=post, by=_person(request), force=True, retry_failed=request.POST.get("retry") == "1")
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return redirect("publishing:detail", pk=post.pk)
-    state = report.post.state
-    if state == Post.State.PUBLISHED:
-        messages.success(request, _("The post was published."))
-    elif state == Post.State.PUBLISHING:
-        messages.info(request, _("The post is on its way; Somevahti finishes the rest by itself."))
-    else:
-        messages.error(request, _("Publishing failed on some channels; see each channel below."))
-    return redirect("publishing:detail", pk=post.pk)
+
+    def published(report: PublishReport) -> None:
+        state = report.post.state
+        if state == Post.State.PUBLISHED:
+            messages.success(request, _("The post was published."))
+        elif state == Post.State.PUBLISHING:
+            messages.info(request, _("The post is on its way; Somevahti finishes the rest by itself."))
+        else:
+            messages.error(request, _("Publishing failed on some channels; see each channel below."))
+
+    return _act(
+        request, post,
+        lambda: publish_post(post=post, by=_person(request), force=True, retry_failed=request.POST.get("retry") == "1"),
+        done=published,
+    )
 
 
 @require_POST
@@ -432,18 +454,17 @@ def publish_now(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, post, status=400, withdraw_form=form)
-    try:
-        report = withdraw(post=post, by=_person(request), reason=form.cleaned_data["reason"])
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return redirect("publishing:detail", pk=post.pk)
-    for target, problem in report.failed:
-        messages.error(request, _("%(channel)s: %(problem)s") % {"channel": target.channel, "problem": problem})
-    if report.withdrawn:
-        messages.success(request, _("The post was withdrawn from %(count)s channels.") % {"count": len(report.withdrawn)})
-    return redirect("publishing:detail", pk=post.pk)
+
+    def withdrawn(report: WithdrawReport) -> None:
+        for target, problem in report.failed:
+            messages.error(request, _("%(channel)s: %(problem)s") % {"channel": target.channel, "problem": problem})
+        if report.withdrawn:
+            messages.success(request, _("The post was withdrawn from %(count)s channels.") % {"count": len(report.withdrawn)})
+
+    return _act(
+        request, post, lambda: withdraw(post=post, by=_person(request), reason=form.cleaned_data["reason"]),
+        done=withdrawn, form=form, form_name="withdraw_form",
+    )
 
 
 @require_POST
@@ -452,18 +473,20 @@ def resolve(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     target = get_object_or_404(PostTarget, pk=target_pk, post=post)
     form = ResolveForm(request.POST, prefix=f"t{target.pk}")
-    if form.is_valid():
-        try:
-            resolve_needs_check(target=target, by=_person(request), url=form.cleaned_data["url"], send_again=form.cleaned_data["send_again"])
-        except PublishingError as exc:
-            messages.error(request, str(exc))
-        else:
-            if form.cleaned_data["send_again"]:
-                publish_post(post=post, by=_person(request), force=True)
-            messages.success(request, _("Thank you; the channel's state was updated."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("The link is not a valid address."))
-    return redirect("publishing:detail", pk=post.pk)
+        return redirect("publishing:detail", pk=post.pk)
+
+    def resolved(_target: PostTarget) -> None:
+        if form.cleaned_data["send_again"]:
+            publish_post(post=post, by=_person(request), force=True)
+        messages.success(request, _("Thank you; the channel's state was updated."))
+
+    return _act(
+        request, post,
+        lambda: resolve_needs_check(target=target, by=_person(request), url=form.cleaned_data["url"], send_again=form.cleaned_data["send_again"]),
+        done=resolved,
+    )
 
 
 # --- editing a published post -----------------------------------------------------------------
@@ -538,13 +561,10 @@ def edit_published(request: HttpRequest, pk: int) -> HttpResponse:
 def approve_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
-    try:
-        report = approve_edit(edit=edit, by=_person(request))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return _detail(request, post, status=400)
-    _edit_messages(request, report)
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(
+        request, post, lambda: approve_edit(edit=edit, by=_person(request)),
+        done=partial(_edit_messages, request), refused=lambda: _detail(request, post, status=400),
+    )
 
 
 @require_POST
@@ -553,28 +573,18 @@ def reject_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpRespons
     post = post_for_user(pk=pk, organization=_org(request))
     edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
     form = RejectForm(request.POST, prefix="edit")
-    if not form.is_valid():
-        return _detail(request, post, status=400, reject_edit_form=form)
-    try:
-        reject_edit(edit=edit, by=_person(request), comment=form.cleaned_data["comment"])
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return _detail(request, post, status=400)
-    messages.success(request, _("The edit was returned; the channels keep the earlier text."))
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(
+        request, post, lambda: reject_edit(edit=edit, by=_person(request), comment=form.cleaned_data["comment"]),
+        done=_("The edit was returned; the channels keep the earlier text."),
+        form=form, form_name="reject_edit_form", refused=lambda: _detail(request, post, status=400),
+    )
 
 
 @require_POST
 @requires(Perm.PUBLISH)
 def retry_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
-    try:
-        report = retry_edit(post=post, by=_person(request))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        _edit_messages(request, report)
-    return redirect("publishing:detail", pk=post.pk)
+    return _act(request, post, lambda: retry_edit(post=post, by=_person(request)), done=partial(_edit_messages, request))
 
 
 # --- settings ---------------------------------------------------------------------------------
