@@ -101,3 +101,35 @@ def test_demo_file__is_a_valid_organization_file_for_any_year(db):
     for today in (dt.date(2026, 1, 2), dt.date(2026, 12, 31), dt.date(2031, 8, 1)):
         summary = import_organization(data=demo_data(today=today), dry_run=True)
         assert summary.created["absences"] == 6
+
+
+def test_demo_start__fills_the_inbox_and_the_publishing_history_once(db, monkeypatch, settings, tmp_path):
+    import io
+    import signal
+
+    from django.utils import translation
+
+    from somevahti.config.server import run_server
+    from somevahti.connectors import fake
+    from somevahti.inbox.models import Interaction
+    from somevahti.publishing.models import Post
+
+    settings.DATA_DIR = tmp_path
+    settings.SOMEVAHTI_DEMO_FEED = True
+    monkeypatch.setattr("waitress.serve", lambda *args, **kwargs: None)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    fake.reset()
+    try:
+        out = io.StringIO()
+        run_server(host="127.0.0.1", port=8000, demo=True, background=False, out=out)
+        org = Organization.objects.get(slug="joroinen")
+        counts = (Interaction.objects.filter(organization=org).count(), Post.objects.filter(organization=org).count())
+        run_server(host="127.0.0.1", port=8000, demo=True, background=False, out=io.StringIO())
+    finally:
+        translation.deactivate()
+        fake.reset()
+
+    assert "Somevahti demo: Joroisten kunta" in out.getvalue()
+    assert counts[0] > 0
+    assert Post.objects.filter(organization=org, state=Post.State.PUBLISHED).count() >= 4
+    assert (Interaction.objects.filter(organization=org).count(), Post.objects.filter(organization=org).count()) == counts

@@ -35,11 +35,13 @@ def run_server(*, host: str, port: int, demo: bool, background: bool, out: TextI
         from somevahti.inbox.demo import seed_demo_inbox
         from somevahti.inbox.models import Interaction
         from somevahti.people.demo import demo_organization
+        from somevahti.publishing.demo import seed_demo_publishing
 
         translation.activate(os.environ.get("SOMEVAHTI_LANGUAGE") or "fi")
         credentials = ensure_demo()
         organization = demo_organization()
         if organization is not None and not Interaction.objects.filter(organization=organization).exists():
+            seed_demo_publishing(organization=organization)
             seed_demo_inbox(organization=organization)
             evaluate_rules(organization=organization)
         print("", file=out)
