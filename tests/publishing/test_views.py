@@ -184,3 +184,15 @@ def test_compose__an_image_without_alt_text_is_refused_and_nothing_is_saved(auth
     response = author_client.post("/julkaisut/uusi/", {"text": "Hei", "channels": [channel.pk], "image": upload, "consent": "no_people"})
     assert response.status_code == 400 and "alternative text" in response.content.decode()
     assert not Post.objects.exists() and not Media.objects.exists()
+
+
+def test_post_list_and_calendar__tell_facebook_and_instagram_of_the_same_name_apart(author_client, channel, author):
+    from tests.factories import ChannelFactory
+
+    instagram = ChannelFactory(organization=channel.organization, key="instagram-joroinen", platform="instagram", platform_id="178")
+    post = services.create_draft(organization=channel.organization, by=author, text="Kirjasto on auki.", channels=[channel, instagram])
+    services.schedule(post=services.submit_for_review(post=post, by=author), by=author, at=dt.datetime(2030, 1, 8, 10, 0, tzinfo=dt.UTC))
+    listing = author_client.get("/julkaisut/").content.decode()
+    week = author_client.get("/julkaisut/kalenteri/?week=2030-W02").content.decode()
+    for page in (listing, week):
+        assert "Facebook: Joroisten kunta" in page and "Instagram: Joroisten kunta" in page
