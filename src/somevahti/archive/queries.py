@@ -55,10 +55,7 @@ def archive_queryset(*, organization: Organization, criteria: ArchiveQuery) -> Q
                 )
             )
         else:
-            qs = qs.extra(  # noqa: S610 - the expression is passed as a parameter
-                where=["to_tsvector('finnish', search_text) @@ to_tsquery('finnish', %s)"],
-                params=[search.tsquery_expression(groups)],
-            )
+            qs = qs.filter(search.tsquery_match(groups))
     elif criteria.query.strip():
         return qs.none()  # only punctuation: nothing can match
     if criteria.date_from:

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connection
+from django.db.models import Func
 
 WORD = re.compile(r"[^\W_]+")
 FTS_TABLE = "archive_fts"
@@ -181,3 +183,18 @@ CREATE_POSTGRES = [
     f"CREATE INDEX IF NOT EXISTS archive_record_fts ON {RECORD_TABLE} USING gin (to_tsvector('finnish', search_text))",
 ]
 DROP_POSTGRES = ["DROP INDEX IF EXISTS archive_record_fts"]
+
+
+class _IndexedStems(Func):
+    """`to_tsvector('finnish', search_text)`, written as the index above is, so PostgreSQL uses
+    it: Django's SearchVector would wrap the column in COALESCE and miss the index."""
+
+    function = "to_tsvector"
+    template = "%(function)s('finnish', %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+def tsquery_match(groups: Sequence[tuple[str, ...]]) -> SearchVectorExact:
+    """The PostgreSQL condition for `filter()`: the record's stems match every group."""
+    query = SearchQuery(tsquery_expression(groups), config="finnish", search_type="raw")
+    return SearchVectorExact(_IndexedStems("search_text"), query)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
+from somevahti.people.http import MemberRequest
 
 from . import services
 from .export import export_archive
@@ -59,8 +60,8 @@ def _can_verify(request: HttpRequest) -> bool:
 
 @require_GET
 @requires(Perm.VIEW_ARCHIVE)
-def archive_search(request: HttpRequest) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+def archive_search(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     searched = any(name in request.GET for name in SEARCH_FIELDS)
     form = ArchiveSearchForm(request.GET if searched else None, organization=organization)
     context: dict[str, Any] = {"form": form, "searched": False, "can_verify": _can_verify(request)}
@@ -102,8 +103,8 @@ def archive_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @requires(Perm.VIEW_ARCHIVE)
-def record_detail(request: HttpRequest, sequence: int) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+def record_detail(request: MemberRequest, sequence: int) -> HttpResponse:
+    organization = request.organization
     record = record_for_user(organization=organization, sequence=sequence)
     services.record_viewed(record=record, by=request.user, request=request)
     payload = json.dumps(record.payload, ensure_ascii=False, indent=2, sort_keys=True)
@@ -112,8 +113,8 @@ def record_detail(request: HttpRequest, sequence: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.VIEW_ARCHIVE)
-def export(request: HttpRequest) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+def export(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     search_form = ArchiveSearchForm(request.POST, organization=organization)
     export_form = ExportForm(request.POST)
     if not (search_form.is_valid() and export_form.is_valid()):
@@ -138,8 +139,8 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @requires(Perm.VIEW_ARCHIVE, Perm.MANAGE_GUIDELINE)
-def verify(request: HttpRequest) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+def verify(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     result = services.verify_chain_audited(organization=organization, by=request.user, request=request)
     (messages.success if result.ok else messages.error)(request, result.describe())
     return redirect("archive:search")
@@ -155,11 +156,11 @@ def describe_period(days: int | None) -> str:
 
 
 @requires(Perm.MANAGE_RETENTION)
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: MemberRequest) -> HttpResponse:
     """Säilytysajat: the period of each record kind, what a change would make due, and the disposal log.
 
     Saving never removes anything from search: the scheduled run does, every night."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     now = timezone.now()
     current = services.retention_days(organization=organization)
     form = RetentionForm(request.POST or None, current=current)

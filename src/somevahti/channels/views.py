@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from somevahti.core.calendar import today
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
+from somevahti.people.http import MemberRequest
 
 from .connections import (
     ConnectionSettingsError,
@@ -46,15 +47,15 @@ DEFAULT_MONTHS = 6
 
 
 @requires(Perm.VIEW_CHANNELS)
-def channel_list(request: HttpRequest) -> HttpResponse:
+def channel_list(request: MemberRequest) -> HttpResponse:
     """Kanavat: every channel with its owner, two-factor login and named administrators."""
-    channels = organization_channels(organization=request.organization)  # type: ignore[attr-defined]
+    channels = organization_channels(organization=request.organization)
     rows = [(c, administrator_periods(channel=c, include_ended=False)) for c in channels]
     return render(request, "channels/channel_list.html", {"rows": rows})
 
 
 def _detail(
-    request: HttpRequest,
+    request: MemberRequest,
     channel: Channel,
     *,
     add_form: AddAdministratorForm | None = None,
@@ -64,7 +65,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     can_manage = has_perm(request, Perm.MANAGE_CHANNELS)
-    channel = organization_channels(organization=request.organization).get(pk=channel.pk)  # type: ignore[attr-defined]
+    channel = organization_channels(organization=request.organization).get(pk=channel.pk)
     periods = administrator_periods(channel=channel)
     end_forms = end_forms or {}
     context: dict[str, Any] = {
@@ -129,15 +130,15 @@ def _connection_context(
 
 
 @requires(Perm.VIEW_CHANNELS)
-def channel_detail(request: HttpRequest, channel_id: int) -> HttpResponse:
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+def channel_detail(request: MemberRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     return _detail(request, channel)
 
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def administrator_add(request: HttpRequest, channel_id: int) -> HttpResponse:
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+def administrator_add(request: MemberRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     form = AddAdministratorForm(request.POST, channel=channel)
     if not form.is_valid():
         return _detail(request, channel, add_form=form, status=400)
@@ -158,8 +159,8 @@ def administrator_add(request: HttpRequest, channel_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def administrator_end(request: HttpRequest, channel_id: int, administrator_id: int) -> HttpResponse:
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+def administrator_end(request: MemberRequest, channel_id: int, administrator_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     administrator = get_object_or_404(ChannelAdministrator.objects.select_related("person"), pk=administrator_id, channel=channel)
     form = EndAdministratorForm(request.POST, administrator=administrator)
     if not form.is_valid():
@@ -178,7 +179,7 @@ def administrator_end(request: HttpRequest, channel_id: int, administrator_id: i
 
 
 @requires(Perm.VIEW_COVERAGE)
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: MemberRequest) -> HttpResponse:
     """Kattavuuskalenteri: MAINT-ADMINS month by month and week by week."""
     form = CoverageFilterForm(request.GET or None)
     first_month: dt.date = today().replace(day=1)
@@ -191,18 +192,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     calendar = coverage_calendar(
-        organization=request.organization, first_month=first_month, months=months  # type: ignore[attr-defined]
+        organization=request.organization, first_month=first_month, months=months
     )
     return render(request, "channels/coverage.html", {"form": form, "calendar": calendar}, status=status)
 
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def connection_token(request: HttpRequest, channel_id: int) -> HttpResponse:
+def connection_token(request: MemberRequest, channel_id: int) -> HttpResponse:
     """Enter or rotate the token; the check runs straight after, in the background."""
     from .tasks import check_connection_task
 
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     form = ConnectionForm(request.POST, channel=channel)  # its password input never renders the token back
     if not form.is_valid():
         return _detail(request, channel, connection_form=form, status=400)
@@ -225,8 +226,8 @@ def connection_token(request: HttpRequest, channel_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def connection_check(request: HttpRequest, channel_id: int) -> HttpResponse:
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+def connection_check(request: MemberRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     check = check_connection(channel=channel, by=request.user)  # type: ignore[arg-type]
     if check.connection.health == ChannelConnection.Health.OK:
         messages.success(request, _("The connection of %(channel)s works.") % {"channel": str(channel)})
@@ -241,8 +242,8 @@ def connection_check(request: HttpRequest, channel_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def platform_user_link(request: HttpRequest, channel_id: int) -> HttpResponse:
-    channel = channel_for_user(channel_id=channel_id, organization=request.organization)  # type: ignore[attr-defined]
+def platform_user_link(request: MemberRequest, channel_id: int) -> HttpResponse:
+    channel = channel_for_user(channel_id=channel_id, organization=request.organization)
     uid = request.POST.get("platform_user_id", "")
     form = PlatformUserLinkForm(request.POST, channel=channel, auto_id=_link_auto_id(uid))
     if form.is_valid():

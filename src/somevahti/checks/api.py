@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from somevahti.core.http import OrganizationRequest
 from somevahti.core.permissions import has_perm
 from somevahti.core.roles import Perm
 
@@ -41,11 +41,11 @@ class CheckOut(Schema):
 
 
 @router.post("", response=CheckOut, summary="Check a text for personal data and confidential matters")
-def check(request: HttpRequest, payload: CheckIn) -> CheckOut:
+def check(request: OrganizationRequest, payload: CheckIn) -> CheckOut:
     if getattr(request, "organization", None) is None or not has_perm(request, Perm.CHECK_TEXT):
         raise HttpError(403, "not allowed")
     findings = check_for_organization(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         text=payload.text,
         lang=payload.lang or get_language() or "fi",
     )

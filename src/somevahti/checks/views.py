@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from somevahti.core.http import OrganizationRequest
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
 
@@ -16,27 +17,27 @@ from .services import check_for_organization, set_public_contacts
 
 
 @requires(Perm.CHECK_TEXT)
-def check_page(request: HttpRequest) -> HttpResponse:
+def check_page(request: OrganizationRequest) -> HttpResponse:
     """Tarkista teksti: findings highlighted and explained, updated as one types (htmx)."""
     form = CheckForm(request.POST or None)
     context: dict[str, object] = {"form": form, "checked": False}
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        findings = check_for_organization(organization=request.organization, text=text, lang=get_language() or "fi")  # type: ignore[attr-defined]
+        findings = check_for_organization(organization=request.organization, text=text, lang=get_language() or "fi")
         context.update(
             checked=bool(text.strip()),
             findings=[(f, text[f.start : f.end]) for f in findings],
             segments=segments(text, findings),
             blocking=any(f.severity == "block" for f in findings),
         )
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "checks/_results.html", context)
     return render(request, "checks/check.html", context)
 
 
 @requires(Perm.MANAGE_CONTACTS)
-def contacts_page(request: HttpRequest) -> HttpResponse:
-    stored = OrganizationContacts.objects.filter(organization=request.organization).first()  # type: ignore[attr-defined]
+def contacts_page(request: OrganizationRequest) -> HttpResponse:
+    stored = OrganizationContacts.objects.filter(organization=request.organization).first()
     initial = {key: "\n".join(values) for key, values in (stored.as_json() if stored else {}).items()}
     form = ContactsForm(initial=initial)
     upload = ContactsUploadForm()
@@ -44,13 +45,13 @@ def contacts_page(request: HttpRequest) -> HttpResponse:
         if "file" in request.FILES:
             upload = ContactsUploadForm(request.POST, request.FILES)
             if upload.is_valid():
-                set_public_contacts(organization=request.organization, data=upload.cleaned_data["file"], by=request.user)  # type: ignore[attr-defined]
+                set_public_contacts(organization=request.organization, data=upload.cleaned_data["file"], by=request.user)
                 messages.success(request, _("The public contact data was replaced from the file."))
                 return redirect("checks:contacts")
         else:
             form = ContactsForm(request.POST)
             if form.is_valid():
-                set_public_contacts(organization=request.organization, data=form.as_data(), by=request.user)  # type: ignore[attr-defined]
+                set_public_contacts(organization=request.organization, data=form.as_data(), by=request.user)
                 messages.success(request, _("The public contact data was saved."))
                 return redirect("checks:contacts")
     return render(

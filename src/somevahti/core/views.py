@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .http import OrganizationRequest
 from .models import AuditEvent
 from .permissions import requires
 from .roles import Perm
@@ -32,8 +33,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.VIEW_AUDIT)
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(organization_id=request.organization.pk).select_related("actor")  # type: ignore[attr-defined]
+def audit_log(request: OrganizationRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(organization_id=request.organization.pk).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)

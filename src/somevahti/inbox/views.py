@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from somevahti.connectors.base import Outcome, Result
 from somevahti.core.calendar import today
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
+from somevahti.people.http import MemberRequest
 from somevahti.people.models import Person
 
 from . import canned as canned_services
@@ -189,13 +190,13 @@ class Row:
 
 
 @requires(Perm.VIEW_INBOX)
-def interaction_list(request: HttpRequest) -> HttpResponse:
+def interaction_list(request: MemberRequest) -> HttpResponse:
     """Palautteet: every interaction of the organization; the open ones, most urgent first, by default."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     form = InboxFilterForm(request.GET or None, organization=organization)
     filters = form.filters()
     page = Paginator(
-        inbox_items(organization=organization, filters=filters, person=request.person),  # type: ignore[attr-defined]
+        inbox_items(organization=organization, filters=filters, person=request.person),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -222,7 +223,7 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: MemberRequest,
     item: Interaction,
     *,
     reply_form: ReplyForm | None = None,
@@ -232,7 +233,7 @@ def _detail(
     no_answer_form: NoAnswerForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     can_answer = has_perm(request, Perm.ANSWER_INBOX)
     now = timezone.now()
     deadline, overdue = deadline_words(item, now)
@@ -272,21 +273,21 @@ def _detail(
 
 
 @requires(Perm.VIEW_INBOX)
-def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def interaction_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     return _detail(request, item)
 
 
 @require_GET
 @requires(Perm.ANSWER_INBOX)
-def reply_text(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_text(request: MemberRequest, pk: int) -> HttpResponse:
     """The reply field filled with the chosen canned reply (htmx swaps it into the form)."""
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
-    form = CannedChoiceForm(request.GET, canned=canned_replies(organization=request.organization))  # type: ignore[attr-defined]
+    item = interaction_for_user(pk=pk, organization=request.organization)
+    form = CannedChoiceForm(request.GET, canned=canned_replies(organization=request.organization))
     text = ""
     if form.is_valid() and form.cleaned_data["canned"]:
-        text = canned_for_user(pk=form.cleaned_data["canned"], organization=request.organization).text  # type: ignore[attr-defined]
-    if not request.htmx:  # type: ignore[attr-defined]
+        text = canned_for_user(pk=form.cleaned_data["canned"], organization=request.organization).text
+    if not request.htmx:
         url = reverse("inbox:detail", args=[item.pk])
         return redirect(f"{url}?canned={form.cleaned_data.get('canned') or ''}#reply")
     return render(request, "inbox/_reply_text.html", {"item": item, "reply_form": ReplyForm(initial={"text": text})})
@@ -294,8 +295,8 @@ def reply_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.ANSWER_INBOX)
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def reply(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _detail(request, item, reply_form=form, status=400)
@@ -331,8 +332,8 @@ def outcome_message_for(outcome: str, message: str) -> str:
 
 @require_POST
 @requires(Perm.ANSWER_INBOX)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def assign(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     now = timezone.now()
     people = assignable_people(interaction=item, at=now)
     form = AssignForm(request.POST, people=people)
@@ -358,8 +359,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.ANSWER_INBOX)
-def hide(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def hide(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     hidden = request.POST.get("hidden") != "0"
     result = hide_interaction(interaction=item, hidden=hidden, by=request.user)  # type: ignore[arg-type]
     if result.ok:
@@ -376,8 +377,8 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.ANSWER_INBOX)
-def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def no_answer(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     form = NoAnswerForm(request.POST)
     if not form.is_valid():
         return _detail(request, item, no_answer_form=form, status=400)
@@ -392,8 +393,8 @@ def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.ANSWER_INBOX)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    item = interaction_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def close(request: MemberRequest, pk: int) -> HttpResponse:
+    item = interaction_for_user(pk=pk, organization=request.organization)
     close_interaction(interaction=item, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The feedback item was closed."))
     return redirect("inbox:detail", pk=item.pk)
@@ -403,8 +404,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Perm.ANSWER_INBOX)
-def canned_list(request: HttpRequest) -> HttpResponse:
-    rows = canned_replies(organization=request.organization)  # type: ignore[attr-defined]
+def canned_list(request: MemberRequest) -> HttpResponse:
+    rows = canned_replies(organization=request.organization)
     languages = dict(settings.LANGUAGES)
     groups: list[tuple[str, str, list[CannedReply]]] = []
     for kind, kind_label in CannedReply.Kind.choices:
@@ -418,7 +419,7 @@ def canned_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.MANAGE_CANNED)
-def canned_create(request: HttpRequest) -> HttpResponse:
+def canned_create(request: MemberRequest) -> HttpResponse:
     form = CannedReplyForm(request.POST or None, initial={"language": _language()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -432,8 +433,8 @@ def canned_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.MANAGE_CANNED)
-def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    row = canned_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def canned_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    row = canned_for_user(pk=pk, organization=request.organization)
     form = CannedReplyForm(request.POST) if request.method == "POST" else CannedReplyForm.for_row(row)
     if request.method == "POST" and form.is_valid():
         try:
@@ -448,8 +449,8 @@ def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CANNED)
-def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    row = canned_for_user(pk=pk, organization=request.organization)  # type: ignore[attr-defined]
+def canned_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    row = canned_for_user(pk=pk, organization=request.organization)
     title = row.title
     canned_services.delete_canned_reply(canned=row, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
@@ -460,7 +461,7 @@ def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Perm.VIEW_INBOX)
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: MemberRequest) -> HttpResponse:
     """Same-day answers per channel and week (MAINT-SAME-DAY)."""
     end = today()
     default_start = end - dt.timedelta(weeks=REPORT_WEEKS - 1)
@@ -471,7 +472,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "inbox/report.html", context, status=400)
     start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if bound else (default_start, end)
     try:
-        result = feedback_report(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+        result = feedback_report(organization=request.organization, start=start, end=end)
     except ReportError as exc:
         form.add_error(None, str(exc))
         return render(request, "inbox/report.html", context, status=400)
@@ -542,12 +543,12 @@ def _delivery_rows(deliveries: list[WebhookDelivery], scope: DeliveryScope) -> l
     return rows
 
 
-def _delivery_scope(request: HttpRequest) -> DeliveryScope:
-    return delivery_scope(user=request.user, organization=request.organization)  # type: ignore[attr-defined]
+def _delivery_scope(request: MemberRequest) -> DeliveryScope:
+    return delivery_scope(user=request.user, organization=request.organization)
 
 
 @requires(Perm.MANAGE_CHANNELS)
-def delivery_list(request: HttpRequest, *, give_up_form: GiveUpDeliveryForm | None = None, failed_pk: int | None = None) -> HttpResponse:
+def delivery_list(request: MemberRequest, *, give_up_form: GiveUpDeliveryForm | None = None, failed_pk: int | None = None) -> HttpResponse:
     """Toimitukset: platform deliveries that could not be processed, or those given up."""
     scope = _delivery_scope(request)
     given_up = request.GET.get("state") == "given_up"
@@ -571,9 +572,9 @@ def delivery_list(request: HttpRequest, *, give_up_form: GiveUpDeliveryForm | No
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_retry(request: MemberRequest, pk: int) -> HttpResponse:
     delivery = delivery_for_user(pk=pk, scope=_delivery_scope(request))
-    result = retry_delivery_now(delivery=delivery, by=request.user, organization_id=request.organization.pk)  # type: ignore[attr-defined]
+    result = retry_delivery_now(delivery=delivery, by=request.user, organization_id=request.organization.pk)
     if result.state == WebhookDelivery.State.PROCESSED:
         messages.success(
             request,
@@ -591,10 +592,10 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def delivery_retry_all(request: HttpRequest) -> HttpResponse:
+def delivery_retry_all(request: MemberRequest) -> HttpResponse:
     scope = _delivery_scope(request)
     ids = visible_deliveries(scope=scope, now=timezone.now()).values_list("pk", flat=True)
-    summary = retry_deliveries_now(delivery_ids=list(ids), by=request.user, organization_id=request.organization.pk)  # type: ignore[attr-defined]
+    summary = retry_deliveries_now(delivery_ids=list(ids), by=request.user, organization_id=request.organization.pk)
     if summary.processed + summary.failed == 0:
         messages.info(request, _("There was nothing to try again: deliveries that cannot be read must be tried one at a time."))
     else:
@@ -610,7 +611,7 @@ def delivery_retry_all(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_CHANNELS)
-def delivery_give_up(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_give_up(request: MemberRequest, pk: int) -> HttpResponse:
     scope = _delivery_scope(request)
     delivery = delivery_for_user(pk=pk, scope=scope)
     if not scope.may_give_up(delivery_page_ids(delivery)):
@@ -619,7 +620,7 @@ def delivery_give_up(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             give_up_delivery(
-                delivery=delivery, reason=form.cleaned_data["reason"], by=request.user, organization_id=request.organization.pk  # type: ignore[attr-defined]
+                delivery=delivery, reason=form.cleaned_data["reason"], by=request.user, organization_id=request.organization.pk
             )
         except DeliveryError as exc:
             form.add_error("reason", str(exc))

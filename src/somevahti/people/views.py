@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
 
 from .forms import AbsenceForm, CalendarFeedForm, CalendarUploadForm, WorkProfileForm
+from .http import MemberRequest
 from .ics import CalendarError
 from .models import Absence, CalendarFeed, Person, WorkProfile
 from .queries import absences_of, people_of, person_in_organization
@@ -35,9 +36,9 @@ from .tasks import refresh_calendar_feed_task
 
 
 @requires(Perm.VIEW_PEOPLE)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: MemberRequest) -> HttpResponse:
     """Henkilöt: everyone in the organization, and who has left."""
-    people = people_of(organization=request.organization)  # type: ignore[attr-defined]
+    people = people_of(organization=request.organization)
     day = today()
     rows = [(person, _activity(person, day)) for person in people]
     return render(
@@ -56,31 +57,31 @@ def _activity(person: Person, day: Any) -> str:
 
 
 @requires(Perm.MANAGE_OWN_ABSENCES)
-def my_absences(request: HttpRequest) -> HttpResponse:
+def my_absences(request: MemberRequest) -> HttpResponse:
     """Omat poissaolot: the signed-in person's absences, calendars and work profiles."""
-    if request.person is None:  # type: ignore[attr-defined]
+    if request.person is None:
         raise PermissionDenied("no person")
-    return _absence_page(request, request.person)  # type: ignore[attr-defined]
+    return _absence_page(request, request.person)
 
 
 @requires(Perm.MANAGE_PEOPLE)
-def person_absences(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_absences(request: MemberRequest, person_id: int) -> HttpResponse:
     """The communications lead manages anyone's absences in the organization."""
-    person = person_in_organization(person_id=person_id, organization=request.organization)  # type: ignore[attr-defined]
+    person = person_in_organization(person_id=person_id, organization=request.organization)
     return _absence_page(request, person)
 
 
-def _page_url(request: HttpRequest, person: Person) -> str:
-    if person.pk == getattr(request.person, "pk", None):  # type: ignore[attr-defined]
+def _page_url(request: MemberRequest, person: Person) -> str:
+    if person.pk == getattr(request.person, "pk", None):
         return reverse("people:my_absences")
     return reverse("people:person_absences", kwargs={"person_id": person.pk})
 
 
-def _check_may_manage(request: HttpRequest, person: Person) -> None:
+def _check_may_manage(request: MemberRequest, person: Person) -> None:
     """One's own absences, or anyone's in the organization with MANAGE_PEOPLE; 404 across organizations."""
-    if person.organization_id != getattr(request.organization, "pk", None):  # type: ignore[attr-defined]
+    if person.organization_id != getattr(request.organization, "pk", None):
         raise Http404(_("No such person in this organization."))
-    own = person.pk == getattr(request.person, "pk", None)  # type: ignore[attr-defined]
+    own = person.pk == getattr(request.person, "pk", None)
     if own and has_perm(request, Perm.MANAGE_OWN_ABSENCES):
         return
     if has_perm(request, Perm.MANAGE_PEOPLE):
@@ -88,7 +89,7 @@ def _check_may_manage(request: HttpRequest, person: Person) -> None:
     raise PermissionDenied("manage_people")
 
 
-def _absence_page(request: HttpRequest, person: Person) -> HttpResponse:
+def _absence_page(request: MemberRequest, person: Person) -> HttpResponse:
     forms: dict[str, Any] = {
         "absence_form": AbsenceForm(prefix="absence"),
         "upload_form": CalendarUploadForm(prefix="upload"),
@@ -111,7 +112,7 @@ def _absence_page(request: HttpRequest, person: Person) -> HttpResponse:
         "people/absences.html",
         {
             "subject": person,
-            "own": person.pk == getattr(request.person, "pk", None),  # type: ignore[attr-defined]
+            "own": person.pk == getattr(request.person, "pk", None),
             "data": absences_of(person=person, now=timezone.now()),
             "kind_choices": Absence.Kind.choices,
             **forms,
@@ -120,7 +121,7 @@ def _absence_page(request: HttpRequest, person: Person) -> HttpResponse:
     )
 
 
-def _post_absence(request: HttpRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
+def _post_absence(request: MemberRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
     form = AbsenceForm(request.POST, prefix="absence")
     if form.is_valid():
         data = form.cleaned_data
@@ -137,7 +138,7 @@ def _post_absence(request: HttpRequest, person: Person) -> HttpResponseRedirect 
     return {"forms": {"absence_form": form}}
 
 
-def _post_upload(request: HttpRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
+def _post_upload(request: MemberRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
     form = CalendarUploadForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -154,7 +155,7 @@ def _post_upload(request: HttpRequest, person: Person) -> HttpResponseRedirect |
     return {"forms": {"upload_form": form}}
 
 
-def _post_feed(request: HttpRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
+def _post_feed(request: MemberRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
     form = CalendarFeedForm(request.POST, prefix="feed")
     if form.is_valid():
         try:
@@ -168,7 +169,7 @@ def _post_feed(request: HttpRequest, person: Person) -> HttpResponseRedirect | d
     return {"forms": {"feed_form": form}}
 
 
-def _post_profile(request: HttpRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
+def _post_profile(request: MemberRequest, person: Person) -> HttpResponseRedirect | dict[str, Any]:
     form = WorkProfileForm(request.POST, prefix="profile")
     if form.is_valid():
         try:
@@ -186,10 +187,10 @@ def _post_profile(request: HttpRequest, person: Person) -> HttpResponseRedirect 
 _ACTIONS = {"absence": _post_absence, "upload": _post_upload, "feed": _post_feed, "profile": _post_profile}
 
 
-def _absence_or_404(request: HttpRequest, absence_id: int) -> Absence:
+def _absence_or_404(request: MemberRequest, absence_id: int) -> Absence:
     absence = (
         Absence.objects.select_related("person")
-        .filter(pk=absence_id, person__organization=request.organization)  # type: ignore[attr-defined]
+        .filter(pk=absence_id, person__organization=request.organization)
         .first()
     )
     if absence is None:
@@ -201,7 +202,7 @@ def _absence_or_404(request: HttpRequest, absence_id: int) -> Absence:
 
 
 @requires(Perm.MANAGE_OWN_ABSENCES)
-def absence_edit(request: HttpRequest, absence_id: int) -> HttpResponse:
+def absence_edit(request: MemberRequest, absence_id: int) -> HttpResponse:
     absence = _absence_or_404(request, absence_id)
     if request.method == "POST":
         form = AbsenceForm(request.POST, prefix="absence")
@@ -231,7 +232,7 @@ def absence_edit(request: HttpRequest, absence_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_OWN_ABSENCES)
-def absence_delete(request: HttpRequest, absence_id: int) -> HttpResponse:
+def absence_delete(request: MemberRequest, absence_id: int) -> HttpResponse:
     absence = _absence_or_404(request, absence_id)
     person = absence.person
     delete_absence(absence=absence, by=request.user)
@@ -241,8 +242,8 @@ def absence_delete(request: HttpRequest, absence_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_OWN_ABSENCES)
-def feed_delete(request: HttpRequest, feed_id: int) -> HttpResponse:
-    feed = CalendarFeed.objects.select_related("person").filter(pk=feed_id, person__organization=request.organization).first()  # type: ignore[attr-defined]
+def feed_delete(request: MemberRequest, feed_id: int) -> HttpResponse:
+    feed = CalendarFeed.objects.select_related("person").filter(pk=feed_id, person__organization=request.organization).first()
     if feed is None:
         raise Http404(_("No such calendar address."))
     _check_may_manage(request, feed.person)
@@ -254,8 +255,8 @@ def feed_delete(request: HttpRequest, feed_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.MANAGE_OWN_ABSENCES)
-def work_profile_delete(request: HttpRequest, profile_id: int) -> HttpResponse:
-    profile = WorkProfile.objects.select_related("person").filter(pk=profile_id, person__organization=request.organization).first()  # type: ignore[attr-defined]
+def work_profile_delete(request: MemberRequest, profile_id: int) -> HttpResponse:
+    profile = WorkProfile.objects.select_related("person").filter(pk=profile_id, person__organization=request.organization).first()
     if profile is None:
         raise Http404(_("No such work profile."))
     _check_may_manage(request, profile.person)

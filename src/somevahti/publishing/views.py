@@ -24,6 +24,8 @@ from somevahti.channels.models import Channel
 from somevahti.core.calendar import HELSINKI
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
+from somevahti.people.http import MemberRequest
+from somevahti.people.models import Organization
 
 from . import media as images
 from .forms import (
@@ -80,8 +82,8 @@ from .services import (
 PAGE_SIZE = 25
 
 
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
+def _org(request: MemberRequest) -> Organization:
+    return request.organization
 
 
 def _person(request: HttpRequest) -> Any:
@@ -101,7 +103,7 @@ def _findings_context(findings: list[PostFinding]) -> dict[str, Any]:
 
 @require_GET
 @requires(Perm.PUBLISH)
-def post_list(request: HttpRequest) -> HttpResponse:
+def post_list(request: MemberRequest) -> HttpResponse:
     form = PostFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
     page = Paginator(posts(organization=_org(request), state=state), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -124,7 +126,7 @@ def _parse_week(value: str | None) -> dt.date:
 
 @require_GET
 @requires(Perm.PUBLISH)
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: MemberRequest) -> HttpResponse:
     monday = _parse_week(request.GET.get("week"))
     days = [monday + dt.timedelta(days=i) for i in range(7)]
 
@@ -155,7 +157,7 @@ def _initial(post: Post) -> dict[str, Any]:
     }
 
 
-def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
+def _compose(request: MemberRequest, post: Post | None) -> HttpResponse:
     organization = _org(request)
     if post is not None and not post.is_editable:
         messages.error(request, _("A post that has been sent can no longer be edited; withdraw it and write a new one."))
@@ -195,18 +197,18 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
 
 
 @requires(Perm.PUBLISH)
-def compose(request: HttpRequest) -> HttpResponse:
+def compose(request: MemberRequest) -> HttpResponse:
     return _compose(request, None)
 
 
 @requires(Perm.PUBLISH)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: MemberRequest, pk: int) -> HttpResponse:
     return _compose(request, post_for_user(pk=pk, organization=_org(request)))
 
 
 @require_POST
 @requires(Perm.PUBLISH)
-def live_check(request: HttpRequest) -> HttpResponse:
+def live_check(request: MemberRequest) -> HttpResponse:
     """The compose page's check as one types (htmx): content findings and bulletin advice."""
     texts = {
         lang: request.POST.get(name, "")[:10_000]
@@ -282,7 +284,7 @@ def _detail(request: HttpRequest, post: Post, *, status: int = 200, **extra: Any
 
 @require_GET
 @requires(Perm.PUBLISH)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: MemberRequest, pk: int) -> HttpResponse:
     return _detail(request, post_for_user(pk=pk, organization=_org(request)))
 
 
@@ -341,14 +343,14 @@ def _act[T](
 
 @require_GET
 @requires(Perm.APPROVE)
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: MemberRequest, pk: int) -> HttpResponse:
     """Tarkastus: the approver's view of a post waiting for approval."""
     return _review(request, post_for_user(pk=pk, organization=_org(request)), reject_form=RejectForm())
 
 
 @require_POST
 @requires(Perm.PUBLISH)
-def remove_image(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
+def remove_image(request: MemberRequest, pk: int, media_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     item = get_object_or_404(Media, pk=media_pk, post=post)
     return _act(request, post, lambda: remove_media(media=item, by=_person(request)), done=_("The image was removed."))
@@ -356,7 +358,7 @@ def remove_image(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
 
 @require_GET
 @requires(Perm.PUBLISH)
-def image_preview(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
+def image_preview(request: MemberRequest, pk: int, media_pk: int) -> HttpResponse:
     """The public copy for the organization's own people, whatever the post's state."""
     post = post_for_user(pk=pk, organization=_org(request))
     item = get_object_or_404(Media, pk=media_pk, post=post)
@@ -365,7 +367,7 @@ def image_preview(request: HttpRequest, pk: int, media_pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = SubmitForm(request.POST)
     form.is_valid()  # the reason is optional: the service says when the warnings need one
@@ -386,7 +388,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.APPROVE)
-def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def approve_view(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     return _act(
         request, post, lambda: approve(post=post, by=_person(request)),
@@ -396,7 +398,7 @@ def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.APPROVE)
-def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reject_view(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = RejectForm(request.POST)
     if not form.is_valid():
@@ -409,7 +411,7 @@ def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_view(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = ScheduleForm(request.POST)
     return _act(
@@ -420,7 +422,7 @@ def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def unschedule(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     return _act(
         request, post, lambda: cancel_schedule(post=post, by=_person(request)),
@@ -430,7 +432,7 @@ def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def publish_now(request: HttpRequest, pk: int) -> HttpResponse:
+def publish_now(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
 
     def published(report: PublishReport) -> None:
@@ -451,7 +453,7 @@ def publish_now(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_view(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     form = WithdrawForm(request.POST)
 
@@ -469,7 +471,7 @@ def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.PUBLISH)
-def resolve(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+def resolve(request: MemberRequest, pk: int, target_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     target = get_object_or_404(PostTarget, pk=target_pk, post=post)
     form = ResolveForm(request.POST, prefix=f"t{target.pk}")
@@ -505,7 +507,7 @@ def _edit_messages(request: HttpRequest, report: EditReport) -> None:
 
 
 @requires(Perm.PUBLISH)
-def edit_published(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_published(request: MemberRequest, pk: int) -> HttpResponse:
     """Muokkaa julkaistua: a new text for a published post, sent where the platform allows editing."""
     post = post_for_user(pk=pk, organization=_org(request))
     context = _edit_context(request, post)
@@ -558,7 +560,7 @@ def edit_published(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Perm.APPROVE)
-def approve_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpResponse:
+def approve_edit_view(request: MemberRequest, pk: int, edit_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
     return _act(
@@ -569,7 +571,7 @@ def approve_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpRespon
 
 @require_POST
 @requires(Perm.APPROVE)
-def reject_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpResponse:
+def reject_edit_view(request: MemberRequest, pk: int, edit_pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     edit = get_object_or_404(PostEdit, pk=edit_pk, post=post)
     form = RejectForm(request.POST, prefix="edit")
@@ -582,7 +584,7 @@ def reject_edit_view(request: HttpRequest, pk: int, edit_pk: int) -> HttpRespons
 
 @require_POST
 @requires(Perm.PUBLISH)
-def retry_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def retry_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     post = post_for_user(pk=pk, organization=_org(request))
     return _act(request, post, lambda: retry_edit(post=post, by=_person(request)), done=partial(_edit_messages, request))
 
@@ -591,7 +593,7 @@ def retry_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Perm.MANAGE_CHANNELS)
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: MemberRequest) -> HttpResponse:
     organization = _org(request)
     row, _created = PublishingSettings.objects.get_or_create(organization=organization)
     channels = list(Channel.objects.filter(organization=organization).exclude(status=Channel.Status.ARCHIVED).order_by("name"))
