@@ -16,7 +16,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "somevahti"
 CATALOGUES = {"main": SRC / "locale", "checks": SRC / "checks" / "locale"}
-LANGUAGES = ("fi", "sv")
+LANGUAGES = ("fi", "sv", "en")  # English is the source: its entries repeat the msgid (msgen)
 CASES = [(name, lang) for name in CATALOGUES for lang in LANGUAGES]
 
 # %(name)s, %s, %d … and {name}; "%%" is a literal per cent sign.
