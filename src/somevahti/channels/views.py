@@ -148,7 +148,7 @@ def administrator_add(request: MemberRequest, channel_id: int) -> HttpResponse:
         role=form.cleaned_data["role"],
         since=form.since_moment,
         until=form.until_moment,
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
     )
     messages.success(
         request,
@@ -165,7 +165,7 @@ def administrator_end(request: MemberRequest, channel_id: int, administrator_id:
     form = EndAdministratorForm(request.POST, administrator=administrator)
     if not form.is_valid():
         return _detail(request, channel, end_forms={administrator.pk: form}, status=400)
-    end_administrator(administrator=administrator, until=form.until_moment, by=request.user)  # type: ignore[arg-type]
+    end_administrator(administrator=administrator, until=form.until_moment, by=request.user)
     messages.success(
         request,
         _("The administrator period of %(name)s on %(channel)s ends on %(date)s.")
@@ -228,7 +228,7 @@ def connection_token(request: MemberRequest, channel_id: int) -> HttpResponse:
 @requires(Perm.MANAGE_CHANNELS)
 def connection_check(request: MemberRequest, channel_id: int) -> HttpResponse:
     channel = channel_for_user(channel_id=channel_id, organization=request.organization)
-    check = check_connection(channel=channel, by=request.user)  # type: ignore[arg-type]
+    check = check_connection(channel=channel, by=request.user)
     if check.connection.health == ChannelConnection.Health.OK:
         messages.success(request, _("The connection of %(channel)s works.") % {"channel": str(channel)})
     else:

@@ -303,7 +303,7 @@ def reply(request: MemberRequest, pk: int) -> HttpResponse:
     text = form.cleaned_data["text"]
     try:
         sent = send_reply(
-            interaction=item, text=text, by=request.user, override_reason=form.cleaned_data["override_reason"]  # type: ignore[arg-type]
+            interaction=item, text=text, by=request.user, override_reason=form.cleaned_data["override_reason"]
         )
     except ReplyNeedsConfirmation as exc:
         messages.warning(request, str(exc))
@@ -349,7 +349,7 @@ def assign(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("inbox:detail", pk=item.pk)
     person = next(entry.person for entry in people if str(entry.person.pk) == choice)
     try:
-        assign_interaction(interaction=item, assignee=person, by=request.user)  # type: ignore[arg-type]
+        assign_interaction(interaction=item, assignee=person, by=request.user)
     except InboxError as exc:
         messages.error(request, str(exc))
     else:
@@ -362,7 +362,7 @@ def assign(request: MemberRequest, pk: int) -> HttpResponse:
 def hide(request: MemberRequest, pk: int) -> HttpResponse:
     item = interaction_for_user(pk=pk, organization=request.organization)
     hidden = request.POST.get("hidden") != "0"
-    result = hide_interaction(interaction=item, hidden=hidden, by=request.user)  # type: ignore[arg-type]
+    result = hide_interaction(interaction=item, hidden=hidden, by=request.user)
     if result.ok:
         messages.success(
             request,
@@ -383,7 +383,7 @@ def no_answer(request: MemberRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, item, no_answer_form=form, status=400)
     try:
-        mark_no_answer_needed(interaction=item, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
+        mark_no_answer_needed(interaction=item, reason=form.cleaned_data["reason"], by=request.user)
     except InboxError as exc:
         form.add_error("reason", str(exc))
         return _detail(request, item, no_answer_form=form, status=400)
@@ -395,7 +395,7 @@ def no_answer(request: MemberRequest, pk: int) -> HttpResponse:
 @requires(Perm.ANSWER_INBOX)
 def close(request: MemberRequest, pk: int) -> HttpResponse:
     item = interaction_for_user(pk=pk, organization=request.organization)
-    close_interaction(interaction=item, by=request.user)  # type: ignore[arg-type]
+    close_interaction(interaction=item, by=request.user)
     messages.success(request, _("The feedback item was closed."))
     return redirect("inbox:detail", pk=item.pk)
 
@@ -438,7 +438,7 @@ def canned_edit(request: MemberRequest, pk: int) -> HttpResponse:
     form = CannedReplyForm(request.POST) if request.method == "POST" else CannedReplyForm.for_row(row)
     if request.method == "POST" and form.is_valid():
         try:
-            canned_services.update_canned_reply(canned=row, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            canned_services.update_canned_reply(canned=row, by=request.user, **form.cleaned_data)
         except InboxError as exc:
             form.add_error(None, str(exc))
         else:
@@ -452,7 +452,7 @@ def canned_edit(request: MemberRequest, pk: int) -> HttpResponse:
 def canned_delete(request: MemberRequest, pk: int) -> HttpResponse:
     row = canned_for_user(pk=pk, organization=request.organization)
     title = row.title
-    canned_services.delete_canned_reply(canned=row, by=request.user)  # type: ignore[arg-type]
+    canned_services.delete_canned_reply(canned=row, by=request.user)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
     return redirect("inbox:canned_list")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
+
 from somevahti.core import http
 
 from .models import Organization, Person
@@ -16,6 +18,7 @@ class OrganizationRequest(http.OrganizationRequest):
 
 
 class MemberRequest(OrganizationRequest):
-    """A request that `@requires` let through: the user works in `organization`."""
+    """A request that `@requires` let through: a signed-in user who works in `organization`."""
 
     organization: Organization
+    user: User  # HttpRequest says "maybe anonymous"; @requires refused those
