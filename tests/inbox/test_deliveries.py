@@ -54,6 +54,7 @@ def fail_for_a_passing_reason(client, monkeypatch, body: bytes | None = None) ->
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(webhooks, "ingest_interactions", broken)
+    monkeypatch.setattr(webhooks, "ingest_interaction_batch", broken)
     delivery = post(client, body or delivery_body())
     monkeypatch.undo()
     assert delivery.state == "failed" and not delivery.unreadable
@@ -250,7 +251,9 @@ def test_deliveries__a_delivery_whose_tries_run_out_is_emailed_once_without_its_
     from somevahti.inbox import webhooks
 
     _user, lead = user_with_role("comms_lead", language="en")
-    monkeypatch.setattr(webhooks, "ingest_interactions", lambda **kwargs: (_ for _ in ()).throw(RuntimeError("locked")))
+    locked = lambda **kwargs: (_ for _ in ()).throw(RuntimeError("locked"))  # noqa: E731
+    monkeypatch.setattr(webhooks, "ingest_interactions", locked)
+    monkeypatch.setattr(webhooks, "ingest_interaction_batch", locked)
     delivery = post(english, delivery_body())
     assert not mail.outbox
     for _ in range(MAX_ATTEMPTS + 2):

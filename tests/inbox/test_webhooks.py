@@ -59,6 +59,7 @@ def test_webhook__a_delivery_that_failed_for_a_passing_reason_is_retried(client,
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(webhooks, "ingest_interactions", broken)
+    monkeypatch.setattr(webhooks, "ingest_interaction_batch", broken)
     body = delivery_body()
     client.post("/webhooks/meta/", body, content_type="application/json", **signed(body))
     assert WebhookDelivery.objects.get().state == "failed" and not Interaction.objects.exists()

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,22 @@ def record_hash(record: ArchiveRecord) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One record to append, as `archive()` takes it."""
+
+    kind: str
+    text: str
+    occurred_at: dt.datetime
+    channel: Channel | None = None
+    source_id: str = ""
+    author: str = ""
+    payload: dict[str, Any] | None = None
+
+
+INSERT_BATCH = 500
+
+
 def archive(
     *,
     organization: Any,
@@ -59,6 +74,23 @@ def archive(
     payload: dict[str, Any] | None = None,
 ) -> ArchiveRecord:
     """Append one record to the organization's chain."""
+    entry = ArchiveEntry(
+        kind=kind, text=text, occurred_at=occurred_at, channel=channel, source_id=source_id, author=author, payload=payload
+    )
+    return archive_many(organization=organization, entries=[entry])[0]
+
+
+@transaction.atomic
+def archive_many(*, organization: Any, entries: Sequence[ArchiveEntry]) -> list[ArchiveRecord]:
+    """Append records to the organization's chain in the order given, all of them or none.
+
+    The same chain as that many calls of `archive()`, for a fraction of the queries: one lock,
+    one read of the chain's end, one INSERT per INSERT_BATCH records. `bulk_create` skips the
+    signals of signals.py, so the stems are set here before the insert and the index is added
+    after it, in the same transaction.
+    """
+    if not entries:
+        return []
     # Writers of one organization take turns (a row lock on the organization), so two records
     # can never take the same place in the chain.
     Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).first()
@@ -68,22 +100,30 @@ def archive(
         .only("sequence", "record_hash")
         .first()
     )
-    record = ArchiveRecord(
-        organization=organization,
-        sequence=(last.sequence + 1) if last else 1,
-        kind=kind,
-        channel=channel,
-        platform=channel.platform if channel else (payload or {}).get("platform", ""),
-        source_id=source_id[:300],
-        author=author[:300],
-        text=text,
-        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
-        occurred_at=occurred_at,
-        previous_hash=last.record_hash if last else GENESIS,
-    )
-    record.record_hash = record_hash(record)
-    record.save(force_insert=True)
-    return record
+    sequence = last.sequence if last else 0
+    previous_hash = last.record_hash if last else GENESIS
+    records: list[ArchiveRecord] = []
+    for entry in entries:
+        sequence += 1
+        record = ArchiveRecord(
+            organization=organization,
+            sequence=sequence,
+            kind=entry.kind,
+            channel=entry.channel,
+            platform=entry.channel.platform if entry.channel else (entry.payload or {}).get("platform", ""),
+            source_id=entry.source_id[:300],
+            author=entry.author[:300],
+            text=entry.text,
+            payload=json.loads(json.dumps(entry.payload or {}, cls=DjangoJSONEncoder)),
+            occurred_at=entry.occurred_at,
+            previous_hash=previous_hash,
+        )
+        record.record_hash = previous_hash = record_hash(record)
+        record.search_text = search.stem_text(record.text)
+        records.append(record)
+    ArchiveRecord.objects.bulk_create(records, batch_size=INSERT_BATCH)
+    search.index_rows([(record.pk, record.search_text) for record in records])
+    return records
 
 
 # --- search index, chain verification, retention, import ---

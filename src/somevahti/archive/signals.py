@@ -1,10 +1,12 @@
 """Keep the search index in step with the archive, whoever writes the record.
 
-A signal rather than a call after each `archive()`: inbox, publishing and the import all append
-records, and none of them can forget to index one. `pre_save` stores the stems in the same
-INSERT (a record row is never updated afterwards); `post_save` adds the row to SQLite's FTS5
-table inside the same transaction, so a record and its index entry are committed together.
-Bulk loads (`bulk_create`) skip signals: they call `search.stem_text` and `search.rebuild_index`.
+`archive()` and `archive_many()` (services.py) append with `bulk_create`, which skips signals:
+they stem with `search.stem_text` before the INSERT and index with `search.index_rows` after it,
+in the same transaction. These receivers cover a record saved any other way, so none is left
+out of search. `pre_save` stores the stems in the same INSERT (a record row is never updated
+afterwards); `post_save` adds the row to SQLite's FTS5 table inside the same transaction, so a
+record and its index entry are committed together. Other bulk loads call `search.stem_text` and
+`search.rebuild_index`.
 """
 
 from __future__ import annotations

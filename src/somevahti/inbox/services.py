@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from somevahti.archive.models import RecordKind
-from somevahti.archive.services import archive
+from somevahti.archive.services import ArchiveEntry, archive, archive_many
 from somevahti.channels.connections import connector_for_channel, record_connection_outcome
 from somevahti.channels.models import Channel, ChannelAdministrator, ChannelConnection
+from somevahti.checks import PublicContacts, check_text
+from somevahti.checks.queries import public_contacts
 from somevahti.checks.services import check_for_organization
 from somevahti.connectors.base import (
     Cursor,
@@ -76,8 +78,11 @@ def _same_day_parameters(organization: Any) -> tuple[dt.time, dt.time]:
     return parse_clock(params.get("cutoff", "14:00")), parse_clock(params.get("due", "16:00"))
 
 
-def _check(organization: Any, text: str) -> tuple[list[dict[str, Any]], bool]:
-    findings = check_for_organization(organization=organization, text=text, lang="fi")
+def _check(organization: Any, text: str, contacts: PublicContacts | None = None) -> tuple[list[dict[str, Any]], bool]:
+    if contacts is None:
+        findings = check_for_organization(organization=organization, text=text, lang="fi")
+    else:
+        findings = check_text(text, lang="fi", contacts=contacts)
     stored = [{"type": f.type, "severity": str(f.severity), "start": f.start, "end": f.end, "rule": f.rule} for f in findings]
     return stored, any(f.severity == "block" for f in findings)
 
@@ -97,7 +102,85 @@ Checked = dict[str, tuple[list[dict[str, Any]], bool]]
 
 def check_texts(*, organization: Any, texts: Iterable[str]) -> Checked:
     """Content checks of incoming texts, run before a transaction so it stays short."""
-    return {text: _check(organization, text) for text in set(texts) if text}
+    contacts = public_contacts(organization=organization)  # read once, not once a text
+    return {text: _check(organization, text, contacts) for text in set(texts) if text}
+
+
+class _Writes:
+    """Where ingest reads and writes: straight to the database, one item at a time."""
+
+    def find(self, channel: Channel, platform_id: str, *, lock: bool) -> Interaction | None:
+        found = Interaction.objects.filter(channel=channel, platform_id=platform_id)
+        return (found.select_for_update() if lock else found).first()
+
+    def add(self, interaction: Interaction) -> None:
+        interaction.save(force_insert=True)
+
+    def update(self, interaction: Interaction, fields: list[str]) -> None:
+        interaction.save(update_fields=fields)
+
+    def event(self, interaction: Interaction, verb: str, at: dt.datetime, **fields: Any) -> None:
+        _event(interaction, verb, at, **fields)
+
+    def archive(self, organization: Any, entry: ArchiveEntry) -> None:
+        archive_many(organization=organization, entries=[entry])
+
+
+class _BatchWrites(_Writes):
+    """The same reads and writes against rows read beforehand, kept and written in bulk by `flush`.
+
+    What an item changes is seen by the items after it (a comment and its edit in one batch),
+    exactly as if each had been written at once.
+    """
+
+    LOOKUP_CHUNK = 500
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, str], Interaction] = {}
+        self.new: list[Interaction] = []
+        self.changed: dict[int, tuple[Interaction, set[str]]] = {}
+        self.events: list[InteractionEvent] = []
+        self.entries: dict[int, tuple[Any, list[ArchiveEntry]]] = {}
+
+    def read(self, channel: Channel, items: Sequence[IncomingInteraction]) -> None:
+        """Lock the channel's stored interactions that these items are about (or answer)."""
+        ids = sorted({item.platform_id for item in items} | {item.parent_id for item in items if item.from_us and item.parent_id})
+        for start in range(0, len(ids), self.LOOKUP_CHUNK):
+            stored = (
+                Interaction.objects.select_for_update()
+                .filter(channel=channel, platform_id__in=ids[start : start + self.LOOKUP_CHUNK])
+                .order_by("pk")  # rows locked in one order by every worker
+            )
+            for interaction in stored:
+                self.known.setdefault((channel.pk, interaction.platform_id), interaction)
+
+    def find(self, channel: Channel, platform_id: str, *, lock: bool) -> Interaction | None:
+        return self.known.get((channel.pk, platform_id))
+
+    def add(self, interaction: Interaction) -> None:
+        self.known[(interaction.channel_id, interaction.platform_id)] = interaction
+        self.new.append(interaction)
+
+    def update(self, interaction: Interaction, fields: list[str]) -> None:
+        if interaction.pk is not None:  # a new one is inserted as it ends up
+            self.changed.setdefault(interaction.pk, (interaction, set()))[1].update(fields)
+
+    def event(self, interaction: Interaction, verb: str, at: dt.datetime, **fields: Any) -> None:
+        self.events.append(InteractionEvent(interaction=interaction, verb=verb, at=at, **fields))
+
+    def archive(self, organization: Any, entry: ArchiveEntry) -> None:
+        self.entries.setdefault(organization.pk, (organization, []))[1].append(entry)
+
+    def flush(self) -> None:
+        Interaction.objects.bulk_create(self.new, batch_size=self.LOOKUP_CHUNK)
+        for interaction, fields in self.changed.values():
+            interaction.save(update_fields=sorted(fields))
+        InteractionEvent.objects.bulk_create(self.events, batch_size=self.LOOKUP_CHUNK)
+        for _pk, (organization, entries) in sorted(self.entries.items()):
+            archive_many(organization=organization, entries=entries)
+
+
+_WRITE_AT_ONCE = _Writes()
 
 
 def ingest_interactions(
@@ -111,12 +194,45 @@ def ingest_interactions(
         for attempt in range(2):
             try:
                 with transaction.atomic():
-                    _ingest_one(channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result, checked=checked)
+                    _ingest_one(
+                        channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result, checked=checked,
+                        writes=_WRITE_AT_ONCE,
+                    )
                 break
             except IntegrityError:
                 # Another process stored the same item a moment ago: read it and go on as an update.
                 if attempt:
                     raise
+    return result
+
+
+@transaction.atomic
+def ingest_interaction_batch(
+    *,
+    batch: Sequence[tuple[Channel, Sequence[IncomingInteraction]]],
+    now: dt.datetime | None = None,
+    checked: Mapping[int, Checked] | None = None,
+) -> IngestResult:
+    """Store the items of several channels as `ingest_interactions` would one channel after
+    another, with a handful of queries for the whole batch instead of about ten for each item.
+
+    The interactions the items are about are read and locked first; interactions, events and
+    archive records are then written in bulk, each organization's records in one append.
+    Raises IntegrityError if another process stored one of the items meanwhile; nothing of the
+    batch is then stored, and the caller takes the items one by one (`ingest_interactions`).
+    """
+    now = now or timezone.now()
+    result = IngestResult()
+    writes = _BatchWrites()
+    for channel, items in batch:
+        writes.read(channel, items)
+        cutoff, due = _same_day_parameters(channel.organization)
+        for item in items:
+            _ingest_one(
+                channel=channel, item=item, now=now, cutoff=cutoff, due=due, result=result,
+                checked=(checked or {}).get(channel.pk), writes=writes,
+            )
+    writes.flush()
     return result
 
 
@@ -129,13 +245,14 @@ def _ingest_one(
     due: dt.time,
     result: IngestResult,
     checked: Checked | None,
+    writes: _Writes,
 ) -> None:
     def check(text: str) -> tuple[list[dict[str, Any]], bool]:
         if checked is not None and text in checked:
             return checked[text]
         return _check(channel.organization, text)
 
-    existing = Interaction.objects.select_for_update().filter(channel=channel, platform_id=item.platform_id).first()
+    existing = writes.find(channel, item.platform_id, lock=True)
     if existing is None:
         expects = not item.from_us and item.verb in (Verb.ADD, Verb.EDITED)
         findings, blocking = check(item.text) if item.text else ([], False)
@@ -146,7 +263,7 @@ def _ingest_one(
             state = Interaction.State.REMOVED
         elif item.verb == Verb.HIDDEN:
             state = Interaction.State.HIDDEN
-        interaction = Interaction.objects.create(
+        interaction = Interaction(
             organization_id=channel.organization_id,
             channel=channel,
             kind=str(item.kind),
@@ -170,14 +287,15 @@ def _ingest_one(
             findings=findings,
             has_blocking_finding=blocking,
         )
-        _event(interaction, "received", now, text_after=item.text, data={"verb": str(item.verb), "raw": dict(item.raw)})
-        _archive_item(channel, item, RecordKind.INTERACTION_RECEIVED)
+        writes.add(interaction)
+        writes.event(interaction, "received", now, text_after=item.text, data={"verb": str(item.verb), "raw": dict(item.raw)})
+        writes.archive(channel.organization, _archive_entry(channel, item, RecordKind.INTERACTION_RECEIVED))
         if item.verb in (Verb.REMOVED, Verb.HIDDEN):
-            _archive_item(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now)
+            writes.archive(channel.organization, _archive_entry(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now))
         result.created += 1
         result.kinds[str(item.kind)] += 1
         if item.from_us and item.parent_id:
-            result.answered_on_platform += _mark_answered_on_platform(channel, item, now)
+            result.answered_on_platform += _mark_answered_on_platform(channel, item, now, writes)
         return
     interaction = existing
     if item.verb in (Verb.ADD, Verb.EDITED):
@@ -185,9 +303,9 @@ def _ingest_one(
             before = interaction.text
             interaction.text = item.text
             interaction.findings, interaction.has_blocking_finding = check(item.text)
-            interaction.save(update_fields=["text", "findings", "has_blocking_finding", "updated_at"])
-            _event(interaction, "edited", now, text_before=before, text_after=item.text, data={"raw": dict(item.raw)})
-            _archive_item(channel, item, RecordKind.INTERACTION_EDITED, occurred_at=now)
+            writes.update(interaction, ["text", "findings", "has_blocking_finding", "updated_at"])
+            writes.event(interaction, "edited", now, text_before=before, text_after=item.text, data={"raw": dict(item.raw)})
+            writes.archive(channel.organization, _archive_entry(channel, item, RecordKind.INTERACTION_EDITED, occurred_at=now))
             result.updated += 1
         else:
             result.unchanged += 1
@@ -201,9 +319,9 @@ def _ingest_one(
         result.unchanged += 1
         return
     interaction.state = new_state
-    interaction.save(update_fields=["state", "updated_at"])
-    _event(interaction, f"platform_{item.verb}", now, data={"raw": dict(item.raw)})
-    _archive_item(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now)
+    writes.update(interaction, ["state", "updated_at"])
+    writes.event(interaction, f"platform_{item.verb}", now, data={"raw": dict(item.raw)})
+    writes.archive(channel.organization, _archive_entry(channel, item, _PLATFORM_KINDS[item.verb], occurred_at=now))
     result.updated += 1
 
 
@@ -214,10 +332,11 @@ _PLATFORM_KINDS = {
 }
 
 
-def _archive_item(channel: Channel, item: IncomingInteraction, kind: str, *, occurred_at: dt.datetime | None = None) -> None:
+def _archive_entry(
+    channel: Channel, item: IncomingInteraction, kind: str, *, occurred_at: dt.datetime | None = None
+) -> ArchiveEntry:
     """What came from the platform goes into the archive as received (payload included)."""
-    archive(
-        organization=channel.organization,
+    return ArchiveEntry(
         kind=kind,
         channel=channel,
         text=item.text,
@@ -228,16 +347,16 @@ def _archive_item(channel: Channel, item: IncomingInteraction, kind: str, *, occ
     )
 
 
-def _mark_answered_on_platform(channel: Channel, item: IncomingInteraction, now: dt.datetime) -> int:
+def _mark_answered_on_platform(channel: Channel, item: IncomingInteraction, now: dt.datetime, writes: _Writes) -> int:
     """An administrator answered straight on the platform: the comment is answered."""
-    parent = Interaction.objects.filter(channel=channel, platform_id=item.parent_id).first()
+    parent = writes.find(channel, item.parent_id, lock=False)
     if parent is None or parent.first_response_at is not None:
         return 0
     parent.first_response_at = item.created_at
     if parent.state in Interaction.OPEN_STATES:
         parent.state = Interaction.State.ANSWERED
-    parent.save(update_fields=["first_response_at", "state", "updated_at"])
-    _event(parent, "answered_on_platform", now, data={"reply": item.platform_id})
+    writes.update(parent, ["first_response_at", "state", "updated_at"])
+    writes.event(parent, "answered_on_platform", now, data={"reply": item.platform_id})
     return 1
 
 

@@ -34,7 +34,7 @@ from somevahti.core.audit import Actor
 
 from .models import WebhookDelivery
 from .queries import encode_page_ids, read_page_ids
-from .services import check_texts, ingest_interactions
+from .services import check_texts, ingest_interaction_batch, ingest_interactions
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,10 @@ def process_delivery(*, delivery_id: int, now: dt.datetime | None = None) -> Web
 def process_pending_deliveries(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     """Process waiting deliveries in one batch: parsed one by one, stored in one transaction.
 
-    Batching keeps the database's write lock short and rare under a burst of deliveries. If
-    the batch cannot be stored, each delivery is tried on its own so one bad row cannot hold
-    back the others.
+    Batching keeps the database's write lock short and rare under a burst of deliveries, and
+    the batch is written in bulk (`ingest_interaction_batch`). If it cannot be stored (a bad
+    row, or another process storing the same comment meanwhile), each delivery is tried on its
+    own, item by item, so one bad row cannot hold back the others.
     """
     now = now or timezone.now()
     batch = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING).order_by("pk")[:limit])
@@ -172,8 +173,7 @@ def process_pending_deliveries(*, limit: int = 50, now: dt.datetime | None = Non
     }
     try:
         with transaction.atomic():
-            for channel in channels:
-                ingest_interactions(channel=channel, items=by_channel[channel.platform_id], now=now, checked=checked[channel.pk])
+            ingest_interaction_batch(batch=[(channel, by_channel[channel.platform_id]) for channel in channels], now=now, checked=checked)
     except Exception:
         log.exception("webhook batch failed; processing its deliveries one by one")
         for delivery, _items in parsed:
