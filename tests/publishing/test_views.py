@@ -196,3 +196,10 @@ def test_post_list_and_calendar__tell_facebook_and_instagram_of_the_same_name_ap
     week = author_client.get("/julkaisut/kalenteri/?week=2030-W02").content.decode()
     for page in (listing, week):
         assert "Facebook: Joroisten kunta" in page and "Instagram: Joroisten kunta" in page
+
+
+def test_post_detail__an_approved_post_shows_its_checks_under_one_heading(author_client, channel, author):
+    post = approved_post(channel, author)
+    page = author_client.get(f"/julkaisut/{post.pk}/").content.decode()
+    assert page.count('id="check-results-heading"') == 1
+    assert ">Checks at approval</h2>" in page and ">Checks</h2>" not in page
