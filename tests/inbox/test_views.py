@@ -427,3 +427,25 @@ def test_detail__a_supervisor_reads_but_gets_no_action_forms(client_as, channel)
     content = client_as("supervisor").get(url("", item)).content.decode()
     assert "Milloin uimahalli aukeaa?" in content
     assert "Send the reply" not in content and "Hide on the platform" not in content and "csrfmiddlewaretoken" not in content.split("<main", 1)[1]
+
+
+def test_detail__shows_the_post_published_through_somevahti_in_its_newest_version(admin_client, channel):
+    """A comment on one of our posts shows the post it belongs to, read from the archive."""
+    from somevahti.archive.models import RecordKind
+    from somevahti.archive.services import archive
+
+    for kind, text in ((RecordKind.POST_PUBLISHED, "Uimahalli aukeaa maanantaina."), (RecordKind.POST_EDITED, "Uimahalli aukeaa tiistaina.")):
+        archive(
+            organization=channel.organization, kind=kind, channel=channel, text=text, occurred_at=timezone.now(),
+            source_id="1234567890_77", payload={"url": "https://www.facebook.com/1234567890_77"},
+        )
+    item = ingest(channel, comment(post="1234567890_77"))
+    page = admin_client.get(url("", item)).content.decode()
+    assert "Uimahalli aukeaa tiistaina." in page and "maanantaina" not in page
+    assert 'href="https://www.facebook.com/1234567890_77"' in page
+    assert "Somevahti does not have the post itself" not in page
+
+
+def test_detail__says_so_when_the_post_is_not_known(admin_client, channel):
+    item = ingest(channel, comment(post="1234567890_78"))
+    assert "Somevahti does not have the post itself" in admin_client.get(url("", item)).content.decode()

@@ -14,6 +14,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from somevahti.archive.models import ArchiveRecord, RecordKind
 from somevahti.channels.models import Channel, ChannelAdministrator
 from somevahti.core.roles import ROLE_PERMISSIONS, Perm
 from somevahti.people.models import Absence, Organization, Person
@@ -104,11 +105,37 @@ def thread_of(*, interaction: Interaction) -> list[Interaction]:
     return list(items.select_related("assignee").order_by("created_at", "pk"))
 
 
-def post_of(*, interaction: Interaction) -> Interaction | None:
-    """The post the interaction belongs to, when Somevahti has it (our own posts come in as from_us)."""
-    if not interaction.post_platform_id or interaction.post_platform_id == interaction.platform_id:
+@dataclass(frozen=True)
+class PostShown:
+    """The post a comment belongs to, as the feedback page shows it."""
+
+    text: str
+    permalink: str = ""
+
+
+_OUR_POST_KINDS = (RecordKind.POST_PUBLISHED, RecordKind.POST_EDITED)
+
+
+def post_of(*, interaction: Interaction) -> PostShown | None:
+    """The post the interaction belongs to, when Somevahti has it.
+
+    A post published through Somevahti is in the archive under its platform id (the newest
+    version when it was edited); a post made straight on the platform comes in as one of our
+    own interactions (from_us) when the platform sends it.
+    """
+    post_id = interaction.post_platform_id
+    if not post_id or post_id == interaction.platform_id:
         return None
-    return Interaction.objects.filter(channel_id=interaction.channel_id, platform_id=interaction.post_platform_id).first()
+    record = (
+        ArchiveRecord.objects.filter(channel_id=interaction.channel_id, kind__in=_OUR_POST_KINDS, source_id=post_id)
+        .order_by("-sequence")
+        .only("text", "payload")
+        .first()
+    )
+    if record is not None:
+        return PostShown(text=record.text, permalink=str((record.payload or {}).get("url") or ""))
+    received = Interaction.objects.filter(channel_id=interaction.channel_id, platform_id=post_id).first()
+    return PostShown(text=received.text, permalink=received.permalink) if received else None
 
 
 def interaction_history(*, interaction: Interaction) -> list[InteractionEvent]:
