@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -38,7 +38,7 @@ class AddAdministratorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.channel = channel
         organization: Organization = channel.organization
-        self.fields["person"].queryset = Person.objects.filter(organization=organization).order_by("name")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.filter(organization=organization).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -180,7 +180,7 @@ class PlatformUserLinkForm(forms.Form):
     def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel = channel
-        self.fields["person"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = (
             Person.objects.filter(organization_id=channel.organization_id, channel_roles__channel=channel)
             .distinct()
             .order_by("name")

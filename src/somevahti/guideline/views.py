@@ -11,12 +11,12 @@ from somevahti.core.http import OrganizationRequest
 from somevahti.core.permissions import has_perm, requires
 from somevahti.core.roles import Perm
 
-from .models import Acknowledgement
+from .models import Acknowledgement, Guideline
 from .queries import acknowledgement_status, open_findings, rule_statuses
 from .services import acknowledge_guideline, current_guideline, evaluate_rules
 
 
-def _guideline_or_404(request: OrganizationRequest):  # type: ignore[no-untyped-def]
+def _guideline_or_404(request: OrganizationRequest) -> Guideline:
     guideline = current_guideline(organization=request.organization)
     if guideline is None:
         raise Http404(_("The organization has no guideline yet."))

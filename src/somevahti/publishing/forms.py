@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -50,7 +50,7 @@ class PostForm(_TextsForm):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+        cast(forms.ModelMultipleChoiceField, self.fields["channels"]).queryset = Channel.objects.filter(
             organization=organization, status=Channel.Status.ACTIVE
         ).order_by("name")
 

@@ -201,11 +201,12 @@ class MastodonConnector:
             return Result(Outcome.FAILED, message=str(exc), usage=usage)
         return Result(Outcome.FAILED, message=f"The Mastodon instance {instance} could not do it: {exc}", usage=usage)
 
-    def _client_or_refusal(self) -> tuple[MastodonClient | None, Result | None]:
+    def _client_or_refusal(self) -> MastodonClient | Result:
+        """The client, or the outcome to return when the channel cannot be reached at all."""
         if self._client is None:
             exc = self._client_error or MastodonBadRequest("The Mastodon channel is not configured.")
-            return None, Result(Outcome.FAILED, message=f"{exc} An administrator must check the channel's settings.")
-        return self._client, None
+            return Result(Outcome.FAILED, message=f"{exc} An administrator must check the channel's settings.")
+        return self._client
 
     # --- instance limits --------------------------------------------------------------------
 
@@ -250,9 +251,9 @@ class MastodonConnector:
     # --- publish ------------------------------------------------------------------------------
 
     def publish(self, post: OutgoingPost) -> Result:
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return refusal  # type: ignore[return-value]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return client
         if not post.text.strip() and not post.media:
             return Result(Outcome.FAILED, message="The post has no text and no images; there is nothing to publish.")
         text = post.text
@@ -344,9 +345,9 @@ class MastodonConnector:
         The status is read first so that its images are named in the edit and stay on it, and so
         that a status of another account is refused before anything is sent. Mastodon keeps the
         earlier versions visible to readers as the status's edit history."""
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return refusal  # type: ignore[return-value]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return client
         if not post.text.strip():
             return Result(Outcome.FAILED, message="The new text of the post is empty.")
         text = post.text
@@ -382,9 +383,9 @@ class MastodonConnector:
         read, not the account's whole history. Pages are followed through the Link header's
         `rel="prev"` (min_id) link, at most `max_pages` of them per call.
         """
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return Batch([], since, refusal.outcome, refusal.message)  # type: ignore[union-attr]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return Batch([], since, client.outcome, client.message)
         notifications: list[dict[str, Any]] = []
         stopped: Result | None = None
         try:
@@ -437,9 +438,9 @@ class MastodonConnector:
     def reply(self, to: InteractionRef, text: str) -> Result:
         """Answer a status. The answer keeps the original's visibility (a private mention is
         answered privately) and starts with the author's @handle so that they see it."""
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return refusal  # type: ignore[return-value]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return client
         if not text.strip():
             return Result(Outcome.FAILED, message="The answer is empty; write something before sending it.")
         missing = "The post being answered was deleted on Mastodon, so it can no longer be answered."
@@ -476,9 +477,9 @@ class MastodonConnector:
 
     def delete(self, interaction: InteractionRef) -> Result:
         """Delete one of the account's own statuses (others' cannot be deleted: they answer 404)."""
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return refusal  # type: ignore[return-value]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return client
         try:
             client.delete_status(interaction.platform_id)
         except MastodonError as exc:
@@ -499,9 +500,9 @@ class MastodonConnector:
         return []
 
     def health(self) -> Result:
-        client, refusal = self._client_or_refusal()
-        if client is None:
-            return refusal  # type: ignore[return-value]
+        client = self._client_or_refusal()
+        if isinstance(client, Result):
+            return client
         try:
             account = client.verify_credentials()
         except MastodonError as exc:
